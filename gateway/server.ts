@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { AccessTokenVerifier } from '../lib/auth/access-token.ts';
+import { maskError } from '../lib/errors.ts';
+import { graphqlHandler } from '../lib/http/graphql-handler.ts';
+import { listen, type RunningServer } from '../lib/http/listen.ts';
+import { sendJson } from '../lib/http/respond.ts';
+import type { GatewayContext } from './context.ts';
+import { AuthenticatedSubgraph } from './subgraph-source.ts';
+
+export interface GatewayOptions {
+  /** The composed supergraph (schema/supergraph.graphql). */
+  supergraphSdl: string;
+  /** Where each subgraph is reached, by subgraph name; overrides the URLs in the supergraph. */
+  subgraphUrls: Readonly<Record<string, string>>;
+  verifyToken: AccessTokenVerifier;
+  port: number;
+  host?: string;
+  /** An already listening server to use instead of `port`. */
+  server?: RunningServer;
+}
+
+export interface RunningGateway {
+  readonly url: string;
+  readonly origin: string;
+  close(): Promise<void>;
+}
+
+/** Apollo Gateway in Apollo Server on its own HTTP server: `/graphql` and `/healthz`. */
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl,
+    buildService: ({ name, url }) => {
+      const configured = options.subgraphUrls[name];
+      // A subgraph without a configured URL is a deployment mistake: fail at start-up.
+      if (!configured) throw new TypeError(`no URL configured for subgraph "${name}" (supergraph has ${url ?? 'none'})`);
+      return new AuthenticatedSubgraph({ url: configured });
+    },
+  });
+  const server = new ApolloServer<GatewayContext>({
+    gateway,
+    formatError: maskError,
+    includeStacktraceInErrorResponses: false,
+    // Shutdown is the launcher's job (it stops every part in order), not each server's.
+    stopOnTerminationSignals: false,
+    plugins: [ApolloServerPluginLandingPageDisabled()],
+  });
+  await server.start();
+  const running = options.server ?? (await listen(options.port, options.host));
+  const graphql = graphqlHandler(server, async ({ req }) => ({
+    caller: await options.verifyToken(req.headers.authorization),
+    requestId: randomUUID(),
+  }));
+  running.setHandler((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path === '/graphql') return graphql(req, res);
+    if (path === '/healthz' && req.method === 'GET') return sendJson(res, 200, { status: 'ok' });
+    return sendJson(res, 404, { error: 'not found' });
+  });
+  return {
+    url: `${running.origin}/graphql`,
+    origin: running.origin,
+    close: async () => {
+      await running.close();
+      await server.stop();
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { unauthenticated } from '../errors.ts';
+
+/** What a verified access token tells us about the caller. Only ever built from a verified token. */
+export interface Caller {
+  /** Token `sub`: the account (person or practitioner) or the service client. */
+  readonly subject: string;
+  readonly clientId: string | undefined;
+  /** Space-separated `scope` claim, split. */
+  readonly scopes: readonly string[];
+  /** SMART `fhirUser`, e.g. `Person/…` or `Practitioner/…`. */
+  readonly fhirUser: string | undefined;
+  /** The raw token, forwarded to subgraphs and bound into grants. */
+  readonly token: string;
+  readonly expiresAt: number;
+}
+
+export interface AccessTokenVerifierOptions {
+  /** Issuer URL; its keys are found through OpenID discovery (`jwks_uri`). */
+  issuer: string;
+  /** Expected `aud`. */
+  audience: string;
+  /** Signing algorithms accepted (RFC 8725 §3.1: an explicit allow-list). */
+  algorithms?: string[];
+  /** Allowed clock skew in seconds for `exp` / `nbf`. */
+  clockToleranceSec?: number;
+  /** Override of the key source (tests); default: the issuer's JWKS. */
+  keys?: JWTVerifyGetKey;
+}
+
+export type AccessTokenVerifier = (authorization: string | undefined) => Promise<Caller>;
+
+/** Longest token we read; anything longer is refused before parsing. */
+const MAX_TOKEN_LENGTH = 8192;
+
+/**
+ * Verifies an RFC 9068 JWT access token (signature from the issuer's JWKS, `typ: at+jwt`,
+ * `iss`, `aud`, `exp`, `nbf`) and returns the caller, or throws UNAUTHENTICATED.
+ * The JWKS is fetched lazily and cached by jose (it refetches on an unknown `kid`,
+ * rate-limited by its cooldown), so one verifier is created per process.
+ */
+export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
+  const algorithms = options.algorithms ?? ['RS256', 'ES256'];
+  let keys = options.keys;
+  const getKeys = async (): Promise<JWTVerifyGetKey> => {
+    if (keys) return keys;
+    const discovery = await fetch(new URL('.well-known/openid-configuration', withSlash(options.issuer)));
+    if (!discovery.ok) throw new Error(`issuer discovery failed with HTTP ${discovery.status}`);
+    const { jwks_uri: jwksUri } = (await discovery.json()) as { jwks_uri?: string };
+    if (!jwksUri) throw new Error('issuer discovery has no jwks_uri');
+    keys = createRemoteJWKSet(new URL(jwksUri));
+    return keys;
+  };
+
+  return async (authorization) => {
+    const token = bearerToken(authorization);
+    if (!token) throw unauthenticated();
+    let keySource: JWTVerifyGetKey;
+    try {
+      keySource = await getKeys();
+    } catch {
+      // The issuer being unreachable is not the caller's fault, but without keys nothing can be verified.
+      throw unauthenticated('The access token cannot be verified right now');
+    }
+    try {
+      const { payload } = await jwtVerify(token, keySource, {
+        issuer: options.issuer,
+        audience: options.audience,
+        algorithms,
+        typ: 'at+jwt',
+        clockTolerance: options.clockToleranceSec ?? 5,
+        requiredClaims: ['sub', 'exp', 'iat'],
+      });
+      const scope = typeof payload['scope'] === 'string' ? payload['scope'] : '';
+      const fhirUser = typeof payload['fhirUser'] === 'string' ? payload['fhirUser'] : undefined;
+      const clientId = typeof payload['client_id'] === 'string' ? payload['client_id'] : undefined;
+      return Object.freeze({
+        subject: payload.sub as string,
+        clientId,
+        scopes: Object.freeze(scope.split(' ').filter(Boolean)),
+        fhirUser,
+        token,
+        expiresAt: payload.exp as number,
+      });
+    } catch (err) {
+      if (err instanceof joseErrors.JWTExpired) throw unauthenticated('The access token has expired');
+      throw unauthenticated('The access token is not valid');
+    }
+  };
+}
+
+/** The token of an `Authorization: Bearer …` header, or undefined. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  if (!authorization) return undefined;
+  const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/.exec(authorization.trim());
+  const token = match?.[1];
+  if (!token || token.length > MAX_TOKEN_LENGTH) return undefined;
+  return token;
+}
+
+function withSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}

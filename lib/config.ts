@@ -1,0 +1,141 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Configuration is read and validated once, at start-up, then frozen and passed in.
+ * This is the only module that reads `process.env`.
+ */
+
+const graphqlTypeName = /^[A-Z][A-Za-z0-9]*$/;
+
+const fhirAuthSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('none') }),
+  z.object({ type: z.literal('bearer'), token: z.string().min(1) }),
+]);
+
+export const hospitalSchema = z.object({
+  /** Stable id, used in grants, audit and error extensions. */
+  id: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'must be lowercase letters, digits and dashes'),
+  name: z.string().min(1),
+  /** The hospital's own chart type in the graph, e.g. `AureliaChart`. */
+  typeName: z.string().regex(graphqlTypeName, 'must be a GraphQL type name').refine((n) => n.endsWith('Chart'), 'must end with "Chart"'),
+  fhirBaseUrl: z.url({ protocol: /^https?$/ }),
+  subgraphUrl: z.url({ protocol: /^https?$/ }),
+  /** Identifier system of the shared (national) patient identifier this hospital records. */
+  identifierSystem: z.string().min(1),
+  auth: fhirAuthSchema.default({ type: 'none' }),
+  /** Per-request timeout for this hospital's FHIR server. */
+  timeoutMs: z.number().int().positive().default(10_000),
+  /** Present when `npm start` should run a synthetic sandbox FHIR server for this hospital. */
+  sandbox: z
+    .object({
+      seed: z.number().int(),
+      /** How many people only this hospital knows. */
+      localPatients: z.number().int().min(0).max(100_000),
+      /** Demo patients (usernames) this hospital also treats, under its own local ids. */
+      demoPeople: z.array(z.string()).default([]),
+    })
+    .optional(),
+});
+
+export type HospitalConfig = z.infer<typeof hospitalSchema>;
+
+const hospitalsFileSchema = z.object({
+  hospitals: z.array(hospitalSchema).min(1),
+}).superRefine((file, ctx) => {
+  for (const key of ['id', 'typeName'] as const) {
+    const seen = new Set<string>();
+    file.hospitals.forEach((h, i) => {
+      if (seen.has(h[key])) ctx.addIssue({ code: 'custom', path: ['hospitals', i, key], message: `duplicate ${key} "${h[key]}"` });
+      seen.add(h[key]);
+    });
+  }
+});
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function formatIssues(source: string, error: z.ZodError): string {
+  return error.issues
+    .map((i) => `${source}: ${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '')} ${i.message}`)
+    .join('\n');
+}
+
+/** Parses a hospitals file's JSON; throws ConfigError naming the dotted path of each problem. */
+export function parseHospitals(json: unknown, source = 'hospitals'): readonly HospitalConfig[] {
+  const parsed = hospitalsFileSchema.safeParse(json);
+  if (!parsed.success) throw new ConfigError(formatIssues(source, parsed.error));
+  return Object.freeze(parsed.data.hospitals.map((h) => Object.freeze(h)));
+}
+
+export function loadHospitalsFile(file: string): readonly HospitalConfig[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`${file}: cannot be read as JSON (${(err as Error).message})`);
+  }
+  return parseHospitals(json, file);
+}
+
+/** Subgraph name of a hospital in the supergraph (join__Graph). */
+export function subgraphName(hospital: Pick<HospitalConfig, 'id'>): string {
+  return `hospital_${hospital.id.replaceAll('-', '_')}`;
+}
+
+export interface StackConfig {
+  readonly host: string;
+  readonly gatewayPort: number;
+  readonly ssoPort: number;
+  readonly consentPort: number;
+  /** Public URL of the OpenID Connect issuer whose access tokens the graph accepts. */
+  readonly issuer: string;
+  /** The `aud` every access token must carry (RFC 8707 resource indicator of the API). */
+  readonly audience: string;
+  /** Where the consent subgraph is reached by the gateway, and its grant keys by hospital subgraphs. */
+  readonly consentUrl: string;
+  readonly dataDir: string;
+  /** PostgreSQL connection string; unset means embedded PGlite under `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  readonly hospitalsFile: string;
+  readonly hospitals: readonly HospitalConfig[];
+  /** True when the issuer is the embedded sandbox sign-on server (demo accounts). */
+  readonly embeddedSso: boolean;
+}
+
+const envSchema = z.object({
+  HOST: z.string().default('localhost'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  SSO_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
+  CONSENT_PORT: z.coerce.number().int().min(0).max(65535).default(4001),
+  OIDC_ISSUER: z.url().optional(),
+  API_AUDIENCE: z.string().min(1).default('urn:fhir-patient-graph:api'),
+  CONSENT_URL: z.url().optional(),
+  DATA_DIR: z.string().min(1).default('.data'),
+  DATABASE_URL: z.string().min(1).optional(),
+  HOSPITALS_CONFIG: z.string().min(1).default('config/hospitals.json'),
+});
+
+/** Reads the environment once. Throws ConfigError with every problem found. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(formatIssues('env', parsed.error));
+  const e = parsed.data;
+  const embeddedSso = e.OIDC_ISSUER === undefined;
+  return Object.freeze({
+    host: e.HOST,
+    gatewayPort: e.PORT,
+    ssoPort: e.SSO_PORT,
+    consentPort: e.CONSENT_PORT,
+    issuer: e.OIDC_ISSUER ?? `http://${e.HOST}:${e.SSO_PORT}`,
+    audience: e.API_AUDIENCE,
+    consentUrl: e.CONSENT_URL ?? `http://${e.HOST}:${e.CONSENT_PORT}/graphql`,
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    hospitalsFile: e.HOSPITALS_CONFIG,
+    hospitals: loadHospitalsFile(e.HOSPITALS_CONFIG),
+    embeddedSso,
+  });
+}

@@ -1,0 +1,77 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+
+/**
+ * The error catalogue: every error a client can see has one of these codes in
+ * `extensions.code`, and the HTTP status it maps to when it ends a request.
+ * Anything else is masked as INTERNAL_SERVER_ERROR (see `maskError`).
+ */
+export const ErrorCodes = {
+  /** No token, or a token that fails verification. */
+  UNAUTHENTICATED: 401,
+  /** A field or type the caller's scopes do not cover (Apollo Router's code). */
+  UNAUTHORIZED_FIELD_OR_TYPE: 403,
+  /** Authenticated, but this caller may not do this. */
+  FORBIDDEN: 403,
+  /** Input the API cannot accept. */
+  BAD_USER_INPUT: 400,
+  /** A hospital's FHIR server failed or answered something unusable. */
+  HOSPITAL_UNAVAILABLE: 502,
+  /** A hospital's FHIR server did not answer in time. */
+  HOSPITAL_TIMEOUT: 504,
+  /** Anything unexpected; details are logged, never sent. */
+  INTERNAL_SERVER_ERROR: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+function apiError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { ...extensions, code } });
+}
+
+/** Ends the whole request with 401 and a Bearer challenge (RFC 6750). */
+export function unauthenticated(message = 'A valid access token is required'): GraphQLError {
+  return apiError('UNAUTHENTICATED', message, {
+    http: { status: 401, headers: new Map([['www-authenticate', 'Bearer error="invalid_token"']]) },
+  });
+}
+
+export function forbidden(message: string): GraphQLError {
+  return apiError('FORBIDDEN', message);
+}
+
+export function badUserInput(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return apiError('BAD_USER_INPUT', message, extensions);
+}
+
+/** A hospital's failure, tagged with the hospital id and nothing about its internals. */
+export function hospitalUnavailable(hospital: string, timeout = false): GraphQLError {
+  return timeout
+    ? apiError('HOSPITAL_TIMEOUT', `Hospital ${hospital} did not answer in time`, { hospital })
+    : apiError('HOSPITAL_UNAVAILABLE', `Hospital ${hospital} is unavailable`, { hospital });
+}
+
+const knownCodes = new Set<string>(Object.keys(ErrorCodes));
+
+/**
+ * Apollo Server `formatError`: errors with a catalogue code pass through (without
+ * stack traces); everything else becomes a generic internal error, so no internal
+ * message, SQL or upstream body ever reaches a client.
+ */
+export function maskError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const code = formatted.extensions?.['code'];
+  const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+  if (typeof code === 'string' && (knownCodes.has(code) || apolloRequestCodes.has(code))) {
+    return { ...formatted, extensions };
+  }
+  return { message: 'Internal server error', ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+/** Codes Apollo Server itself gives to malformed requests; safe to show as they are. */
+const apolloRequestCodes = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);

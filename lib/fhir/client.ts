@@ -1,0 +1,107 @@
+import type { Bundle, FhirResource, OperationOutcome } from 'fhir/r4.js';
+import { formatSearch, type SearchRequest } from './search.ts';
+
+export type FhirAuth = { type: 'none' } | { type: 'bearer'; token: string };
+
+export interface FhirClientOptions {
+  /** Base URL of the FHIR R4 server, e.g. `https://fhir.example/r4`. */
+  baseUrl: string;
+  auth?: FhirAuth;
+  /** Per-request timeout. */
+  timeoutMs?: number;
+  /** Called once per HTTP request made (metrics, tests counting calls). */
+  onRequest?: (url: string) => void;
+}
+
+/** A FHIR server failed or answered something that is not usable FHIR. */
+export class FhirError extends Error {
+  override name = 'FhirError';
+  constructor(
+    message: string,
+    /** HTTP status, or 0 when there was no HTTP answer. */
+    readonly status: number,
+    readonly timeout = false,
+    /** `issue[0].code` of an OperationOutcome, when the server sent one. */
+    readonly issueCode?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface FhirClient {
+  readonly baseUrl: string;
+  search<T extends FhirResource = FhirResource>(req: SearchRequest): Promise<Bundle<T>>;
+  /** Follows `next` links until `limit` entries are read; returns the matching resources. */
+  searchAll<T extends FhirResource = FhirResource>(req: SearchRequest, limit: number): Promise<T[]>;
+  read<T extends FhirResource = FhirResource>(resourceType: string, id: string): Promise<T | undefined>;
+}
+
+export function createFhirClient(options: FhirClientOptions): FhirClient {
+  const base = options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
+  const baseOrigin = new URL(base).origin;
+  const headers: Record<string, string> = { accept: 'application/fhir+json' };
+  if (options.auth?.type === 'bearer') headers['authorization'] = `Bearer ${options.auth.token}`;
+
+  async function get(url: string): Promise<{ status: number; body: unknown }> {
+    options.onRequest?.(url);
+    let res: Response;
+    try {
+      res = await fetch(url, { headers, signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
+    } catch (err) {
+      const timeout = (err as Error).name === 'TimeoutError';
+      throw new FhirError(timeout ? 'FHIR request timed out' : 'FHIR server unreachable', 0, timeout);
+    }
+    let body: unknown;
+    try {
+      body = await res.json();
+    } catch {
+      throw new FhirError('FHIR server answered with a body that is not JSON', res.status);
+    }
+    return { status: res.status, body };
+  }
+
+  function failure(status: number, body: unknown): FhirError {
+    const outcome = body as Partial<OperationOutcome>;
+    const issueCode = outcome?.resourceType === 'OperationOutcome' ? outcome.issue?.[0]?.code : undefined;
+    return new FhirError(`FHIR server answered HTTP ${status}`, status, false, issueCode);
+  }
+
+  async function getBundle<T extends FhirResource>(url: string): Promise<Bundle<T>> {
+    const { status, body } = await get(url);
+    if (status !== 200) throw failure(status, body);
+    const bundle = body as Partial<Bundle<T>>;
+    if (bundle?.resourceType !== 'Bundle' || (bundle.entry !== undefined && !Array.isArray(bundle.entry))) {
+      throw new FhirError('FHIR server answered a search with something other than a Bundle', status);
+    }
+    return bundle as Bundle<T>;
+  }
+
+  return {
+    baseUrl: base,
+    search: (req) => getBundle(base + formatSearch(req)),
+    async searchAll<T extends FhirResource>(req: SearchRequest, limit: number) {
+      const out: T[] = [];
+      let url: string | undefined = base + formatSearch(req);
+      while (url && out.length < limit) {
+        const bundle: Bundle<T> = await getBundle<T>(url);
+        for (const e of bundle.entry ?? []) {
+          if (e.resource && (e.search?.mode ?? 'match') === 'match') out.push(e.resource);
+        }
+        const next = bundle.link?.find((l) => l.relation === 'next')?.url;
+        // Only follow links back to the same server: a `next` pointing elsewhere would leak our credentials.
+        url = next && new URL(next).origin === baseOrigin ? next : undefined;
+      }
+      return out.slice(0, limit);
+    },
+    async read<T extends FhirResource>(resourceType: string, id: string) {
+      const { status, body } = await get(`${base}${encodeURIComponent(resourceType)}/${encodeURIComponent(id)}`);
+      if (status === 404 || status === 410) return undefined;
+      if (status !== 200) throw failure(status, body);
+      const resource = body as Partial<T>;
+      if (resource?.resourceType !== resourceType || resource.id !== id) {
+        throw new FhirError('FHIR server answered a read with a different resource', status);
+      }
+      return resource as T;
+    },
+  };
+}

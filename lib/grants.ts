@@ -1,0 +1,107 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type CryptoKey, type JWK, type JWTVerifyGetKey } from 'jose';
+
+/**
+ * A grant is the consent service's signed statement that one caller (bound to the
+ * exact access token it presented) may read one person's chart at one hospital,
+ * for some resource types, for a few minutes. Hospital subgraphs serve nothing
+ * without one, so they stay closed even when reached directly.
+ */
+export interface Grant {
+  /** Token `sub` of the caller the grant was issued to. */
+  readonly subject: string;
+  /** Portal person whose records these are. */
+  readonly person: string;
+  readonly hospital: string;
+  /** The person's local Patient id at that hospital. */
+  readonly patient: string;
+  /** FHIR resource types the caller may read in this chart. */
+  readonly resourceTypes: readonly string[];
+  readonly expiresAt: number;
+}
+
+const GRANT_TYP = 'fhir-graph-grant+jwt';
+const ALG = 'ES256';
+
+/** Binds a grant to one access token: base64url(SHA-256(token)), as DPoP's `ath`. */
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+export interface GrantSigner {
+  sign(grant: Omit<Grant, 'expiresAt'>, accessToken: string, lifetimeSec?: number): Promise<string>;
+  /** Public keys, served as a JWKS for hospital subgraphs. */
+  readonly jwks: { keys: JWK[] };
+}
+
+export async function createGrantSigner(issuer: string): Promise<GrantSigner> {
+  // A fresh key per process: grants live minutes, so a restart only costs a re-issue.
+  const { privateKey, publicKey } = await generateKeyPair(ALG);
+  const kid = randomUUID();
+  const jwk = { ...(await exportJWK(publicKey)), kid, alg: ALG, use: 'sig' };
+  return {
+    jwks: { keys: [jwk] },
+    sign: (grant, accessToken, lifetimeSec = 300) => signGrant(privateKey, kid, issuer, grant, accessToken, lifetimeSec),
+  };
+}
+
+async function signGrant(key: CryptoKey, kid: string, issuer: string, grant: Omit<Grant, 'expiresAt'>, accessToken: string, lifetimeSec: number): Promise<string> {
+  return new SignJWT({
+    person: grant.person,
+    hospital: grant.hospital,
+    patient: grant.patient,
+    types: [...grant.resourceTypes],
+    ath: tokenHash(accessToken),
+  })
+    .setProtectedHeader({ alg: ALG, kid, typ: GRANT_TYP })
+    .setIssuer(issuer)
+    .setAudience(`hospital:${grant.hospital}`)
+    .setSubject(grant.subject)
+    .setIssuedAt()
+    .setExpirationTime(`${lifetimeSec}s`)
+    .setJti(randomUUID())
+    .sign(key);
+}
+
+export interface GrantVerifierOptions {
+  /** The consent service's `iss` in grants. */
+  issuer: string;
+  hospital: string;
+  /** Key source; default: the consent service's JWKS at `jwksUrl`. */
+  keys?: JWTVerifyGetKey;
+  jwksUrl?: string;
+}
+
+export type GrantVerifier = (grantJws: string, accessToken: string, subject: string) => Promise<Grant | undefined>;
+
+/** Verifies a grant for this hospital and this exact caller token; undefined when it does not hold. */
+export function createGrantVerifier(options: GrantVerifierOptions): GrantVerifier {
+  if (!options.keys && !options.jwksUrl) throw new TypeError('createGrantVerifier needs keys or jwksUrl');
+  const keys = options.keys ?? createRemoteJWKSet(new URL(options.jwksUrl as string));
+  return async (grantJws, accessToken, subject) => {
+    try {
+      const { payload } = await jwtVerify(grantJws, keys, {
+        issuer: options.issuer,
+        audience: `hospital:${options.hospital}`,
+        algorithms: [ALG],
+        typ: GRANT_TYP,
+        subject,
+        clockTolerance: 5,
+        requiredClaims: ['exp', 'sub', 'jti'],
+      });
+      const { person, hospital, patient, types, ath } = payload as Record<string, unknown>;
+      if (ath !== tokenHash(accessToken) || hospital !== options.hospital) return undefined;
+      if (typeof person !== 'string' || typeof patient !== 'string' || !Array.isArray(types)) return undefined;
+      return {
+        subject,
+        person,
+        hospital,
+        patient,
+        resourceTypes: types.filter((t): t is string => typeof t === 'string'),
+        expiresAt: payload.exp as number,
+      };
+    } catch {
+      return undefined;
+    }
+  };
+}

@@ -1,0 +1,68 @@
+import type { IncomingMessage } from 'node:http';
+import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import type { DocumentNode } from 'graphql';
+import type { AccessTokenVerifier, Caller } from '../auth/access-token.ts';
+import { maskError } from '../errors.ts';
+import { graphqlHandler } from './graphql-handler.ts';
+import { listen, type Handler, type RunningServer } from './listen.ts';
+import { sendJson } from './respond.ts';
+
+export interface SubgraphServerOptions<TContext extends BaseContext> {
+  typeDefs: DocumentNode;
+  resolvers: GraphQLResolverMap<TContext>;
+  verifyToken: AccessTokenVerifier;
+  /** Builds the request context from the verified caller. */
+  context: (caller: Caller, req: IncomingMessage) => TContext | Promise<TContext>;
+  port: number;
+  host?: string;
+  /** An already listening server to use instead of `port` (a part that must know its origin first). */
+  server?: RunningServer;
+  /** Extra GET routes (path → handler), e.g. a JWKS. */
+  routes?: Record<string, Handler>;
+}
+
+export interface RunningSubgraph {
+  readonly url: string;
+  readonly origin: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A subgraph as its own HTTP server: `/graphql` (every request authenticated, 401
+ * otherwise), `/healthz`, and the given extra routes. Errors are masked to the catalogue.
+ */
+export async function startSubgraphServer<TContext extends BaseContext>(options: SubgraphServerOptions<TContext>): Promise<RunningSubgraph> {
+  const server = new ApolloServer<TContext>({
+    schema: buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> }),
+    formatError: maskError,
+    includeStacktraceInErrorResponses: false,
+    // Shutdown is the launcher's job (it stops every part in order), not each server's.
+    stopOnTerminationSignals: false,
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+  });
+  await server.start();
+  const running: RunningServer = options.server ?? (await listen(options.port, options.host));
+  const graphql = graphqlHandler(server, async ({ req }) => options.context(await options.verifyToken(req.headers.authorization), req));
+  const routes: Record<string, Handler> = {
+    '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
+    ...options.routes,
+  };
+  running.setHandler((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path === '/graphql') return graphql(req, res);
+    const route = req.method === 'GET' ? routes[path] : undefined;
+    if (route) return route(req, res);
+    return sendJson(res, 404, { error: 'not found' });
+  });
+  return {
+    url: `${running.origin}/graphql`,
+    origin: running.origin,
+    close: async () => {
+      await running.close();
+      await server.stop();
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import type { HospitalConfig } from '../../lib/config.ts';
+import { listen } from '../../lib/http/listen.ts';
+import { demoPeople, type DemoPerson } from '../demo-people.ts';
+import { generateHospitalRecords } from './generator.ts';
+import { sandboxFhirHandler } from './server.ts';
+import { ResourceStore } from './store.ts';
+
+export interface RunningSandboxHospital {
+  readonly hospitalId: string;
+  /** FHIR base URL it answers on. */
+  readonly fhirBaseUrl: string;
+  readonly store: ResourceStore;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a sandbox FHIR server for a hospital whose config has a `sandbox` entry,
+ * seeded with its synthetic records. `port` 0 picks a free port (tests); by default
+ * the port of the configured fhirBaseUrl is used.
+ */
+export async function startSandboxHospital(
+  hospital: HospitalConfig,
+  options: { port?: number; host?: string; people?: readonly DemoPerson[] } = {},
+): Promise<RunningSandboxHospital> {
+  if (!hospital.sandbox) throw new TypeError(`hospital ${hospital.id} has no sandbox configuration`);
+  const configured = new URL(hospital.fhirBaseUrl);
+  const store = new ResourceStore(
+    generateHospitalRecords({
+      hospital: hospital.id,
+      seed: hospital.sandbox.seed,
+      localPatients: hospital.sandbox.localPatients,
+      demoPeople: (options.people ?? demoPeople).filter((p) => hospital.sandbox?.demoPeople.includes(p.username)),
+      identifierSystem: hospital.identifierSystem,
+    }),
+  );
+  const server = await listen(options.port ?? Number(configured.port || 80), options.host ?? configured.hostname);
+  const basePath = configured.pathname.replace(/\/$/, '') || '';
+  server.setHandler(sandboxFhirHandler({ store, basePath, origin: server.origin, name: hospital.name }));
+  return { hospitalId: hospital.id, fhirBaseUrl: `${server.origin}${basePath}`, store, close: () => server.close() };
+}

@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createAccessTokenVerifier } from '../lib/auth/access-token.ts';
+import { subgraphName, type StackConfig } from '../lib/config.ts';
+import { listen } from '../lib/http/listen.ts';
+import { createLogger } from '../lib/log.ts';
+import { startGateway } from '../gateway/server.ts';
+import { demoPeople } from '../sandbox/demo-people.ts';
+import { startSandboxHospital } from '../sandbox/fhir/index.ts';
+import { startSso } from '../sandbox/sso/index.ts';
+import { SUPERGRAPH_FILE } from '../schema/compose.ts';
+import { CONSENT_SUBGRAPH } from '../schema/subgraph-sdl.ts';
+import { openDb } from '../subgraphs/consent/db.ts';
+import { startConsentSubgraph } from '../subgraphs/consent/index.ts';
+import { migrate } from '../subgraphs/consent/migrate.ts';
+import { startHospitalSubgraph } from '../subgraphs/hospital/index.ts';
+
+export interface StackOptions {
+  /** Every part on a free port (tests) instead of the configured ones. */
+  ephemeralPorts?: boolean;
+  /** A supergraph other than the checked-in one (tests with other hospitals). */
+  supergraphSdl?: string;
+  /** Observes every FHIR request a hospital subgraph makes. */
+  onFhirRequest?: (hospitalId: string, url: string) => void;
+}
+
+export interface RunningStack {
+  readonly gatewayUrl: string;
+  readonly issuer: string;
+  readonly consentUrl: string;
+  readonly subgraphUrls: Readonly<Record<string, string>>;
+  readonly fhirBaseUrls: Readonly<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+/**
+ * The embedded default in one process: sandbox hospitals, sign-on server, consent
+ * store and subgraph, one subgraph per hospital and the gateway, each on its own
+ * HTTP server talking real HTTP to the others, as they would when deployed apart.
+ */
+export async function startStack(config: StackConfig, options: StackOptions = {}): Promise<RunningStack> {
+  const log = createLogger({ part: 'stack' });
+  const port = (configured: number) => (options.ephemeralPorts ? 0 : configured);
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+  };
+  try {
+    const fhirBaseUrls: Record<string, string> = {};
+    for (const hospital of config.hospitals) {
+      if (!hospital.sandbox) {
+        fhirBaseUrls[hospital.id] = hospital.fhirBaseUrl;
+        continue;
+      }
+      const sandbox = await startSandboxHospital(hospital, { ...(options.ephemeralPorts ? { port: 0 } : {}), host: config.host });
+      closers.push(sandbox.close);
+      fhirBaseUrls[hospital.id] = sandbox.fhirBaseUrl;
+    }
+
+    // The gateway listens first: the sign-on server registers its origin as a redirect URI.
+    const gatewayServer = await listen(port(config.gatewayPort), config.host);
+    closers.push(gatewayServer.close);
+    let issuer = config.issuer;
+    if (config.embeddedSso) {
+      const sso = await startSso({
+        port: port(config.ssoPort),
+        host: config.host,
+        audience: config.audience,
+        redirectUris: [`${gatewayServer.origin}/auth/callback`],
+        ...(options.ephemeralPorts ? {} : { secretsDir: path.join(config.dataDir, 'sso') }),
+      });
+      closers.push(sso.close);
+      issuer = sso.issuer;
+    }
+    const verifyToken = createAccessTokenVerifier({ issuer, audience: config.audience });
+
+    const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    closers.push(() => db.close());
+    await migrate(db);
+
+    const consent = await startConsentSubgraph({
+      db,
+      hospitals: config.hospitals,
+      fhirBaseUrls,
+      verifyToken,
+      port: options.ephemeralPorts ? 0 : Number(new URL(config.consentUrl).port),
+      host: config.host,
+    });
+    closers.push(consent.close);
+    if (config.embeddedSso) {
+      // Demo patients are enrolled as portal accounts; a real deployment enrolls people at sign-up.
+      for (const p of demoPeople) await consent.store.enrollPerson({ id: p.id, subject: p.id, nationalId: p.nationalId });
+    }
+
+    const subgraphUrls: Record<string, string> = { [CONSENT_SUBGRAPH]: consent.url };
+    for (const hospital of config.hospitals) {
+      const subgraph = await startHospitalSubgraph({
+        hospital,
+        port: options.ephemeralPorts ? 0 : Number(new URL(hospital.subgraphUrl).port),
+        host: config.host,
+        verifyToken,
+        grantIssuer: consent.grantIssuer,
+        grantJwksUrl: consent.grantJwksUrl,
+        fhirBaseUrl: fhirBaseUrls[hospital.id] as string,
+        ...(options.onFhirRequest ? { onFhirRequest: (url: string) => options.onFhirRequest?.(hospital.id, url) } : {}),
+      });
+      closers.push(subgraph.close);
+      subgraphUrls[subgraphName(hospital)] = subgraph.url;
+    }
+
+    const gateway = await startGateway({
+      supergraphSdl: options.supergraphSdl ?? (await readFile(SUPERGRAPH_FILE, 'utf8')),
+      subgraphUrls,
+      verifyToken,
+      port: gatewayServer.port,
+      server: gatewayServer,
+    });
+    closers.push(gateway.close);
+    log.debug('stack started');
+    return { gatewayUrl: gateway.url, issuer, consentUrl: consent.url, subgraphUrls, fhirBaseUrls, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

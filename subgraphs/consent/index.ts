@@ -1,0 +1,58 @@
+import type { AccessTokenVerifier } from '../../lib/auth/access-token.ts';
+import type { HospitalConfig } from '../../lib/config.ts';
+import { createFhirClient } from '../../lib/fhir/client.ts';
+import { createGrantSigner } from '../../lib/grants.ts';
+import { sendJson } from '../../lib/http/respond.ts';
+import { startSubgraphServer, type RunningSubgraph } from '../../lib/http/subgraph-server.ts';
+import { listen } from '../../lib/http/listen.ts';
+import { createLogger } from '../../lib/log.ts';
+import { consentSubgraphDocument } from '../../schema/subgraph-sdl.ts';
+import type { ConsentContext } from './context.ts';
+import type { Db } from './db.ts';
+import { LinkResolver } from './links.ts';
+import { consentResolvers } from './resolvers.ts';
+import { ConsentStore } from './store.ts';
+
+export interface ConsentSubgraphOptions {
+  db: Db;
+  hospitals: readonly HospitalConfig[];
+  /** FHIR base URL per hospital id, overriding the config (sandboxes on free ports). */
+  fhirBaseUrls?: Readonly<Record<string, string>>;
+  verifyToken: AccessTokenVerifier;
+  port: number;
+  host?: string;
+}
+
+export interface RunningConsentSubgraph extends RunningSubgraph {
+  /** `iss` of the grants it signs, and where hospital subgraphs find its keys. */
+  readonly grantIssuer: string;
+  readonly grantJwksUrl: string;
+  readonly store: ConsentStore;
+}
+
+export const GRANT_JWKS_PATH = '/.well-known/jwks.json';
+
+/** Starts the consent subgraph: people, their hospital links and signed chart grants. */
+export async function startConsentSubgraph(options: ConsentSubgraphOptions): Promise<RunningConsentSubgraph> {
+  const log = createLogger({ part: 'consent-subgraph' });
+  const store = new ConsentStore(options.db);
+  const linked = options.hospitals.map((hospital) => ({
+    hospital,
+    fhir: createFhirClient({ baseUrl: options.fhirBaseUrls?.[hospital.id] ?? hospital.fhirBaseUrl, auth: hospital.auth, timeoutMs: hospital.timeoutMs }),
+  }));
+  const links = new LinkResolver(store, linked, log);
+  // The grant issuer is this server's own origin, known once it listens (port 0 in tests).
+  const server = await listen(options.port, options.host);
+  const origin = server.origin;
+  const grants = await createGrantSigner(origin);
+  const running = await startSubgraphServer<ConsentContext>({
+    typeDefs: consentSubgraphDocument(options.hospitals),
+    resolvers: consentResolvers,
+    verifyToken: options.verifyToken,
+    context: (caller) => ({ caller, store, links, grants, hospitals: options.hospitals, log }),
+    port: server.port,
+    server,
+    routes: { [GRANT_JWKS_PATH]: (_req, res) => sendJson(res, 200, grants.jwks, 'application/jwk-set+json') },
+  });
+  return { ...running, grantIssuer: origin, grantJwksUrl: `${origin}${GRANT_JWKS_PATH}`, store };
+}

@@ -1,0 +1,52 @@
+import type { JWTVerifyGetKey } from 'jose';
+import type { AccessTokenVerifier } from '../../lib/auth/access-token.ts';
+import type { HospitalConfig } from '../../lib/config.ts';
+import { createFhirClient } from '../../lib/fhir/client.ts';
+import { createGrantVerifier } from '../../lib/grants.ts';
+import { startSubgraphServer, type RunningSubgraph } from '../../lib/http/subgraph-server.ts';
+import { createLogger } from '../../lib/log.ts';
+import { hospitalSubgraphDocument } from '../../schema/subgraph-sdl.ts';
+import { hospitalContext } from './context.ts';
+import { hospitalResolvers } from './resolvers.ts';
+
+export interface HospitalSubgraphOptions {
+  hospital: HospitalConfig;
+  port: number;
+  host?: string;
+  verifyToken: AccessTokenVerifier;
+  /** `iss` of grants: the consent service. */
+  grantIssuer: string;
+  /** The consent service's grant keys: a JWKS URL, or a key source (tests). */
+  grantJwksUrl?: string;
+  grantKeys?: JWTVerifyGetKey;
+  /** Overrides the configured FHIR base URL (a sandbox started on a free port). */
+  fhirBaseUrl?: string;
+  /** Observes every FHIR HTTP request (tests, metrics). */
+  onFhirRequest?: (url: string) => void;
+}
+
+/** Starts one hospital's subgraph: the shared hospital code, instantiated from config. */
+export async function startHospitalSubgraph(options: HospitalSubgraphOptions): Promise<RunningSubgraph> {
+  const { hospital } = options;
+  const log = createLogger({ part: 'hospital-subgraph', hospital: hospital.id });
+  const fhir = createFhirClient({
+    baseUrl: options.fhirBaseUrl ?? hospital.fhirBaseUrl,
+    auth: hospital.auth,
+    timeoutMs: hospital.timeoutMs,
+    ...(options.onFhirRequest ? { onRequest: options.onFhirRequest } : {}),
+  });
+  const verifyGrant = createGrantVerifier({
+    issuer: options.grantIssuer,
+    hospital: hospital.id,
+    ...(options.grantKeys ? { keys: options.grantKeys } : {}),
+    ...(options.grantJwksUrl ? { jwksUrl: options.grantJwksUrl } : {}),
+  });
+  return startSubgraphServer({
+    typeDefs: hospitalSubgraphDocument(hospital),
+    resolvers: hospitalResolvers(hospital.typeName),
+    verifyToken: options.verifyToken,
+    context: (caller) => hospitalContext(caller, hospital, fhir, verifyGrant, log),
+    port: options.port,
+    ...(options.host ? { host: options.host } : {}),
+  });
+}
