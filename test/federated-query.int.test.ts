@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoPeople } from '../sandbox/demo-people.ts';
+import { CHARTS_QUERY, startTestStack, type TestStack } from './helpers/stack.ts';
+
+let stack: TestStack;
+let aliceToken: string;
+let bobToken: string;
+beforeAll(async () => {
+  stack = await startTestStack();
+  [aliceToken, bobToken] = await Promise.all([stack.token('alice'), stack.token('bob')]);
+});
+afterAll(() => stack?.stop());
+
+interface Chart {
+  hospital: { id: string; name: string };
+  patient: { id: string; name: { family: string; given: string[] }[]; birthDate: string };
+  observations: { code: { coding: { system: string; code: string; display: string }[] }; effectiveDateTime: string; valueQuantity: { value: number; unit: string } | null }[];
+  conditions: { code: { text: string }; onsetDateTime: string }[];
+}
+
+async function charts(token: string): Promise<Chart[]> {
+  const res = await stack.gql(CHARTS_QUERY, token);
+  expect(res.status).toBe(200);
+  expect(res.body.errors).toBeUndefined();
+  return (res.body.data as { me: { charts: Chart[] } }).me.charts;
+}
+
+describe('one federated query over every hospital', () => {
+  it("returns alice's records from every hospital that knows her", async () => {
+    const result = await charts(aliceToken);
+    expect(result.map((c) => c.hospital.id)).toEqual(['aurelia', 'brightwater', 'cedarvale']);
+    const alice = demoPeople.find((p) => p.username === 'alice')!;
+    for (const chart of result) {
+      expect(chart.hospital.name).toBeTruthy();
+      expect(chart.patient.name[0]).toEqual({ family: alice.family, given: [...alice.given] });
+      expect(chart.patient.birthDate).toBe(alice.birthDate);
+      expect(chart.observations).toHaveLength(5);
+      for (const o of chart.observations) {
+        expect(o.code.coding[0]!.system).toBe('http://loinc.org');
+        expect(typeof o.valueQuantity?.value).toBe('number');
+        expect(o.valueQuantity?.unit).toBeTruthy();
+      }
+      // Newest first.
+      const dates = chart.observations.map((o) => o.effectiveDateTime);
+      expect([...dates].sort().reverse()).toEqual(dates);
+      expect(chart.conditions.length).toBeGreaterThan(0);
+    }
+    // One person, three hospital-local patient ids.
+    expect(new Set(result.map((c) => c.patient.id)).size).toBe(3);
+  });
+
+  it("never shows bob alice's records, and bob's only his own", async () => {
+    const [alice, bob] = await Promise.all([charts(aliceToken), charts(bobToken)]);
+    expect(bob.map((c) => c.hospital.id)).toEqual(['brightwater', 'cedarvale']);
+    const bobPerson = demoPeople.find((p) => p.username === 'bob')!;
+    for (const chart of bob) expect(chart.patient.name[0]!.family).toBe(bobPerson.family);
+    const aliceIds = new Set(alice.map((c) => c.patient.id));
+    expect(bob.some((c) => aliceIds.has(c.patient.id))).toBe(false);
+    expect(JSON.stringify(bob)).not.toContain('Quill');
+  });
+
+  it('serves a practitioner and a service client no person of their own', async () => {
+    const chen = await stack.gql('{ me { id charts { hospital { id } } } }', await stack.token('drchen'));
+    expect(chen.body).toEqual({ data: { me: null } });
+    const analytics = await stack.gql('{ me { id } }', await stack.token('analytics'));
+    expect(analytics.body).toEqual({ data: { me: null } });
+  });
+
+  it('gives a patient token without patient/ read scopes no charts', async () => {
+    const narrow = await stack.token('alice', 'openid fhirUser');
+    const res = await stack.gql('{ me { id charts { hospital { id } } } }', narrow);
+    expect((res.body.data as { me: { charts: unknown[] } }).me.charts).toEqual([]);
+  });
+
+  it('batches FHIR calls: one patient read and one search per list, per hospital', async () => {
+    stack.fhirRequests.length = 0;
+    await charts(aliceToken);
+    const perHospital = new Map<string, string[]>();
+    for (const r of stack.fhirRequests) perHospital.set(r.hospital, [...(perHospital.get(r.hospital) ?? []), new URL(r.url).pathname.split('/').pop()!]);
+    expect([...perHospital.keys()].sort()).toEqual(['aurelia', 'brightwater', 'cedarvale']);
+    for (const [hospital, paths] of perHospital) expect(paths.sort(), hospital).toEqual(['Condition', 'Observation', 'Patient']);
+  });
+
+  it('asks the FHIR server once when the same data is asked twice in one request', async () => {
+    stack.fhirRequests.length = 0;
+    const res = await stack.gql('{ me { charts { a: patient { id } b: patient { birthDate } x: observations(first: 3) { effectiveDateTime } y: observations(first: 3) { status } } } }', aliceToken);
+    expect(res.body.errors).toBeUndefined();
+    expect(stack.fhirRequests).toHaveLength(3 * 2);
+  });
+
+  it('does not let a client ask for the internal grant', async () => {
+    const res = await stack.gql('{ me { charts { ... on AureliaChart { grant } } } }', aliceToken);
+    expect(res.status).toBe(400);
+    expect(res.body.errors?.[0]?.extensions?.['code']).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(res.body.data).toBeUndefined();
+  });
+
+  it('refuses bad first: values with BAD_USER_INPUT and no data', async () => {
+    const res = await stack.gql('{ me { charts { observations(first: 100000) { status } } } }', aliceToken);
+    expect(res.body.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    expect(JSON.stringify(res.body.data ?? null)).not.toContain('final');
+  });
+});
+
+describe('the gateway authenticates every request', () => {
+  const cases: [string, () => Promise<string | undefined>][] = [
+    ['no token', async () => undefined],
+    ['a malformed token', async () => 'not.a.jwt'],
+    ['a token with a tampered payload', async () => {
+      const [h, p, s] = aliceToken.split('.');
+      const claims = JSON.parse(Buffer.from(p!, 'base64url').toString());
+      const bob = demoPeople.find((x) => x.username === 'bob')!;
+      return `${h}.${Buffer.from(JSON.stringify({ ...claims, sub: bob.id })).toString('base64url')}.${s}`;
+    }],
+    ['an ID token instead of an access token', async () => (await stack.login('alice')).id_token],
+    ['an unsigned (alg: none) token', async () => {
+      const [, p] = aliceToken.split('.');
+      return `${Buffer.from('{"alg":"none","typ":"at+jwt"}').toString('base64url')}.${p}.`;
+    }],
+  ];
+
+  it.each(cases)('answers %s with 401 UNAUTHENTICATED and no data', async (_name, make) => {
+    const token = await make();
+    const res = await stack.gql(CHARTS_QUERY, token);
+    expect(res.status).toBe(401);
+    expect(res.body.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+    expect(res.body.data).toBeUndefined();
+  });
+
+  it('answers 401 at every subgraph too when called directly without a valid token', async () => {
+    for (const url of Object.values(stack.subgraphUrls)) {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ _service { sdl } }"}' });
+      expect(res.status, url).toBe(401);
+      const body = (await res.json()) as { errors: { extensions: { code: string } }[]; data?: unknown };
+      expect(body.errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
+      expect(body.data).toBeUndefined();
+    }
+  });
+});

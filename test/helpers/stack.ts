@@ -1,0 +1,78 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig, type StackConfig } from '../../lib/config.ts';
+import { BROWSER_CLIENT_ID, demoAccounts, demoAnalyticsClient } from '../../sandbox/sso/accounts.ts';
+import { clientCredentials, loginWithPassword, type TokenResponse } from '../../sandbox/sso/headless-client.ts';
+import { startStack, type RunningStack, type StackOptions } from '../../scripts/stack.ts';
+
+export interface TestStack extends RunningStack {
+  readonly config: StackConfig;
+  readonly dataDir: string;
+  /** FHIR requests made by hospital subgraphs, in order. */
+  readonly fhirRequests: { hospital: string; url: string }[];
+  login(username: string, scope?: string): Promise<TokenResponse>;
+  token(username: string, scope?: string): Promise<string>;
+  gql(query: string, token?: string, variables?: Record<string, unknown>): Promise<GqlResponse>;
+  stop(): Promise<void>;
+}
+
+export interface GqlResponse {
+  status: number;
+  body: { data?: Record<string, unknown> | null; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[] };
+}
+
+/** Boots the real stack in-process, every part on a free port, with its own data directory. */
+export async function startTestStack(env: NodeJS.ProcessEnv = {}, options: StackOptions = {}): Promise<TestStack> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'fhir-graph-test-'));
+  const config = loadConfig({ DATA_DIR: dataDir, ...env });
+  const fhirRequests: { hospital: string; url: string }[] = [];
+  const stack = await startStack(config, {
+    ephemeralPorts: true,
+    onFhirRequest: (hospital, url) => fhirRequests.push({ hospital, url }),
+    ...options,
+  });
+  const redirectUri = stack.gatewayUrl.replace(/\/graphql$/, '/auth/callback');
+  const login = async (username: string, scope?: string): Promise<TokenResponse> => {
+    if (username === demoAnalyticsClient.clientId) {
+      return clientCredentials({ issuer: stack.issuer, ...demoAnalyticsClient, scope: scope ?? 'system/*.rs' });
+    }
+    const account = demoAccounts.find((a) => a.username === username);
+    if (!account) throw new Error(`no demo account ${username}`);
+    return loginWithPassword({
+      issuer: stack.issuer,
+      clientId: BROWSER_CLIENT_ID,
+      redirectUri,
+      username,
+      password: account.password,
+      scope: scope ?? `openid fhirUser ${account.role === 'patient' ? 'patient/*.rs' : 'user/*.rs'}`,
+    });
+  };
+  return {
+    ...stack,
+    config,
+    dataDir,
+    fhirRequests,
+    login,
+    token: async (username, scope) => (await login(username, scope)).access_token,
+    gql: (query, token, variables) => postGraphQL(stack.gatewayUrl, query, token, variables),
+    stop: async () => {
+      await stack.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function postGraphQL(url: string, query: string, token?: string, variables?: Record<string, unknown>): Promise<GqlResponse> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, ...(variables ? { variables } : {}) }),
+  });
+  return { status: res.status, body: (await res.json()) as GqlResponse['body'] };
+}
+
+/** The query of the walking-skeleton issue, as a frontend would send it. */
+export const CHARTS_QUERY = `{ me { charts { hospital { id name } patient { id name { family given } birthDate }
+  observations(first: 5) { code { coding { system code display } } effectiveDateTime valueQuantity { value unit } }
+  conditions { code { text } onsetDateTime } } } }`;
