@@ -100,6 +100,8 @@ export interface StackConfig {
   /** PostgreSQL connection string; unset means embedded PGlite under `dataDir`. */
   readonly databaseUrl: string | undefined;
   readonly hospitalsFile: string;
+  /** Longest life of a chart grant, in seconds. */
+  readonly grantLifetimeSec: number;
   readonly hospitals: readonly HospitalConfig[];
   /** True when the issuer is the embedded sandbox sign-on server (demo accounts). */
   readonly embeddedSso: boolean;
@@ -116,6 +118,7 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
   DATABASE_URL: z.string().min(1).optional(),
   HOSPITALS_CONFIG: z.string().min(1).default('config/hospitals.json'),
+  GRANT_LIFETIME_SEC: z.coerce.number().int().min(1).max(3600).default(60),
 });
 
 /** Reads the environment once. Throws ConfigError with every problem found. */
@@ -135,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     hospitalsFile: e.HOSPITALS_CONFIG,
+    grantLifetimeSec: e.GRANT_LIFETIME_SEC,
     hospitals: loadHospitalsFile(e.HOSPITALS_CONFIG),
     embeddedSso,
   });

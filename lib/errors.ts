@@ -14,6 +14,8 @@ export const ErrorCodes = {
   FORBIDDEN: 403,
   /** Input the API cannot accept. */
   BAD_USER_INPUT: 400,
+  /** No such thing, or none this caller may see (indistinguishable on purpose). */
+  NOT_FOUND: 404,
   /** A hospital's FHIR server failed or answered something unusable. */
   HOSPITAL_UNAVAILABLE: 502,
   /** A hospital's FHIR server did not answer in time. */
@@ -75,3 +77,16 @@ const apolloRequestCodes = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
 ]);
+
+/**
+ * A field the caller's token scopes do not cover: Apollo Router's code and shape, so the
+ * field is null with this error at its path and the rest of the answer still comes.
+ */
+export function unauthorizedField(message = 'Your token does not allow reading this field'): GraphQLError {
+  return apiError('UNAUTHORIZED_FIELD_OR_TYPE', message);
+}
+
+/** Something that does not exist, or that this caller may not know exists: the same answer. */
+export function notFound(message: string): GraphQLError {
+  return apiError('NOT_FOUND', message);
+}

@@ -2,7 +2,14 @@ import { createLocalJWKSet, generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createGrantSigner, createGrantVerifier, tokenHash } from './grants.ts';
 
-const grant = { subject: 'alice-sub', person: 'p-alice', hospital: 'north', patient: 'n-123', resourceTypes: ['Observation', 'Condition'] };
+const grant = {
+  subject: 'alice-sub',
+  person: 'p-alice',
+  hospital: 'north',
+  patient: 'n-123',
+  purpose: 'treatment' as const,
+  provisions: [{ resourceTypes: ['Observation', 'Condition'], period: { start: '2020-01-01' } }, { resourceTypes: ['Patient'] }],
+};
 
 async function setup() {
   const signer = await createGrantSigner('http://consent.test');
@@ -40,7 +47,7 @@ describe('grants', () => {
   it('refuses a forged grant signed by another key, and garbage', async () => {
     const { verify } = await setup();
     const { privateKey } = await generateKeyPair('ES256');
-    const forged = await new SignJWT({ person: 'p-alice', hospital: 'north', patient: 'n-123', types: ['*'], ath: tokenHash('alice-token') })
+    const forged = await new SignJWT({ person: 'p-alice', hospital: 'north', patient: 'n-123', purpose: 'treatment', provisions: [{ resourceTypes: ['*'] }], ath: tokenHash('alice-token') })
       .setProtectedHeader({ alg: 'ES256', typ: 'fhir-graph-grant+jwt' })
       .setIssuer('http://consent.test').setAudience('hospital:north').setSubject('alice-sub').setJti('x').setIssuedAt().setExpirationTime('5m')
       .sign(privateKey);

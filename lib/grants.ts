@@ -15,10 +15,22 @@ export interface Grant {
   readonly hospital: string;
   /** The person's local Patient id at that hospital. */
   readonly patient: string;
-  /** FHIR resource types the caller may read in this chart. */
-  readonly resourceTypes: readonly string[];
+  /** Why the caller reads: the person themself, their care, or research. */
+  readonly purpose: GrantPurpose;
+  /** What may be read: resource types (`*` for all), each for an optional period. */
+  readonly provisions: readonly GrantProvision[];
   readonly expiresAt: number;
 }
+
+export type GrantPurpose = 'patient-access' | 'treatment' | 'research';
+
+export interface GrantProvision {
+  readonly resourceTypes: readonly string[];
+  /** FHIR dates (YYYY-MM-DD), inclusive; absent ends are open. */
+  readonly period?: { readonly start?: string; readonly end?: string };
+}
+
+const purposes: ReadonlySet<string> = new Set(['patient-access', 'treatment', 'research']);
 
 const GRANT_TYP = 'fhir-graph-grant+jwt';
 const ALG = 'ES256';
@@ -50,7 +62,8 @@ async function signGrant(key: CryptoKey, kid: string, issuer: string, grant: Omi
     person: grant.person,
     hospital: grant.hospital,
     patient: grant.patient,
-    types: [...grant.resourceTypes],
+    purpose: grant.purpose,
+    provisions: grant.provisions,
     ath: tokenHash(accessToken),
   })
     .setProtectedHeader({ alg: ALG, kid, typ: GRANT_TYP })
@@ -86,22 +99,38 @@ export function createGrantVerifier(options: GrantVerifierOptions): GrantVerifie
         algorithms: [ALG],
         typ: GRANT_TYP,
         subject,
-        clockTolerance: 5,
+        // Grants are made and checked by our own servers: little skew to allow for.
+        clockTolerance: 2,
         requiredClaims: ['exp', 'sub', 'jti'],
       });
-      const { person, hospital, patient, types, ath } = payload as Record<string, unknown>;
+      const { person, hospital, patient, purpose, provisions, ath } = payload as Record<string, unknown>;
       if (ath !== tokenHash(accessToken) || hospital !== options.hospital) return undefined;
-      if (typeof person !== 'string' || typeof patient !== 'string' || !Array.isArray(types)) return undefined;
-      return {
-        subject,
-        person,
-        hospital,
-        patient,
-        resourceTypes: types.filter((t): t is string => typeof t === 'string'),
-        expiresAt: payload.exp as number,
-      };
+      if (typeof person !== 'string' || typeof patient !== 'string' || typeof purpose !== 'string' || !purposes.has(purpose)) return undefined;
+      const parsed = parseProvisions(provisions);
+      if (!parsed) return undefined;
+      return { subject, person, hospital, patient, purpose: purpose as GrantPurpose, provisions: parsed, expiresAt: payload.exp as number };
     } catch {
       return undefined;
     }
   };
+}
+
+const isDate = (v: unknown): v is string => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v);
+
+/** Reads the provisions claim strictly: anything unexpected voids the grant. */
+function parseProvisions(value: unknown): GrantProvision[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const out: GrantProvision[] = [];
+  for (const p of value as unknown[]) {
+    const { resourceTypes, period } = (p ?? {}) as { resourceTypes?: unknown; period?: { start?: unknown; end?: unknown } };
+    if (!Array.isArray(resourceTypes) || !resourceTypes.every((t) => typeof t === 'string')) return undefined;
+    if (period !== undefined && (typeof period !== 'object' || period === null)) return undefined;
+    if (period?.start !== undefined && !isDate(period.start)) return undefined;
+    if (period?.end !== undefined && !isDate(period.end)) return undefined;
+    out.push({
+      resourceTypes: resourceTypes as string[],
+      ...(period ? { period: { ...(period.start ? { start: period.start as string } : {}), ...(period.end ? { end: period.end as string } : {}) } } : {}),
+    });
+  }
+  return out;
 }

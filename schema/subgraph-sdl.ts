@@ -9,7 +9,8 @@ import { subgraphName, type HospitalConfig } from '../lib/config.ts';
  */
 const read = (file: string) => parse(readFileSync(new URL(file, import.meta.url), 'utf8'));
 
-const fhirTypes = read('./fhir-types.graphql');
+const fhirDatatypes = read('./fhir-datatypes.graphql');
+const fhirResources = read('./fhir-resources.graphql');
 const hospitalTemplate = read('../subgraphs/hospital/schema.graphql');
 const consentTemplate = read('../subgraphs/consent/schema.graphql');
 
@@ -30,7 +31,7 @@ function renameType(doc: DocumentNode, from: string, to: string): DocumentNode {
 
 export function hospitalSubgraphDocument(hospital: Pick<HospitalConfig, 'typeName'>): DocumentNode {
   const own = renameType(hospitalTemplate, HOSPITAL_CHART_TEMPLATE, hospital.typeName);
-  return { kind: Kind.DOCUMENT, definitions: [...own.definitions, ...fhirTypes.definitions] };
+  return { kind: Kind.DOCUMENT, definitions: [...own.definitions, ...fhirDatatypes.definitions, ...fhirResources.definitions] };
 }
 
 export function consentSubgraphDocument(hospitals: readonly Pick<HospitalConfig, 'typeName'>[]): DocumentNode {
@@ -38,7 +39,7 @@ export function consentSubgraphDocument(hospitals: readonly Pick<HospitalConfig,
   const stub = consentTemplate.definitions.find(isStub);
   if (!stub) throw new TypeError(`consent schema lacks the ${CONSENT_STUB_TEMPLATE} template`);
   const stubs = hospitals.map((h) => renameType({ kind: Kind.DOCUMENT, definitions: [stub] }, CONSENT_STUB_TEMPLATE, h.typeName).definitions[0] as DefinitionNode);
-  return { kind: Kind.DOCUMENT, definitions: [...consentTemplate.definitions.filter((d) => !isStub(d)), ...stubs] };
+  return { kind: Kind.DOCUMENT, definitions: [...consentTemplate.definitions.filter((d) => !isStub(d)), ...stubs, ...fhirDatatypes.definitions] };
 }
 
 export const CONSENT_SUBGRAPH = 'consent';

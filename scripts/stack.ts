@@ -83,13 +83,14 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
       hospitals: config.hospitals,
       fhirBaseUrls,
       verifyToken,
+      grantLifetimeSec: config.grantLifetimeSec,
       port: options.ephemeralPorts ? 0 : Number(new URL(config.consentUrl).port),
       host: config.host,
     });
     closers.push(consent.close);
     if (config.embeddedSso) {
       // Demo patients are enrolled as portal accounts; a real deployment enrolls people at sign-up.
-      for (const p of demoPeople) await consent.store.enrollPerson({ id: p.id, subject: p.id, nationalId: p.nationalId });
+      for (const p of demoPeople) await consent.people.enrollPerson({ id: p.id, subject: p.id, nationalId: p.nationalId });
     }
 
     const subgraphUrls: Record<string, string> = { [CONSENT_SUBGRAPH]: consent.url };

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { ConfigError, loadConfig } from '../lib/config.ts';
-import { demoAccounts, demoAnalyticsClient } from '../sandbox/sso/accounts.ts';
+import { demoAccounts, demoServiceClients } from '../sandbox/sso/accounts.ts';
 import { startStack } from './stack.ts';
 
 /** `npm start`: the whole stack on its embedded default, in one process. */
@@ -37,7 +37,7 @@ if (config.embeddedSso) {
     '',
     '  Demo accounts (development only):',
     ...demoAccounts.map((a) => `    ${a.username.padEnd(8)} password ${a.password.padEnd(12)} ${a.role}${a.organization ? ` at ${a.organization}` : ''}`),
-    `    ${demoAnalyticsClient.clientId.padEnd(8)} client secret ${demoAnalyticsClient.clientSecret} (client credentials)`,
+    ...demoServiceClients.map((c) => `    ${c.clientId.padEnd(8)} client secret ${c.clientSecret} (service client, client credentials)`),
     '',
     '  Try it:',
     '    TOKEN=$(npm run -s token -- alice)',

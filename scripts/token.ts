@@ -1,17 +1,17 @@
 import { loadConfig } from '../lib/config.ts';
-import { BROWSER_CLIENT_ID, demoAccounts, demoAnalyticsClient } from '../sandbox/sso/accounts.ts';
+import { BROWSER_CLIENT_ID, demoAccounts, demoServiceClients } from '../sandbox/sso/accounts.ts';
 import { clientCredentials, loginWithPassword } from '../sandbox/sso/headless-client.ts';
 
 /**
  * `npm run token -- <account> [--scope "..."]`: prints an access token for a demo
  * account, obtained from the running sign-on server through a real OAuth flow
- * (authorization code + PKCE for people, client credentials for `analytics`).
+ * (authorization code + PKCE for people, client credentials for the service clients).
  */
 const args = process.argv.slice(2);
 const name = args.find((a) => !a.startsWith('--'));
 const scopeAt = args.indexOf('--scope');
 const scopeArg = scopeAt >= 0 ? args[scopeAt + 1] : undefined;
-const usage = `usage: npm run token -- <${[...demoAccounts.map((a) => a.username), demoAnalyticsClient.clientId].join('|')}> [--scope "<scopes>"]`;
+const usage = `usage: npm run token -- <${[...demoAccounts.map((a) => a.username), ...demoServiceClients.map((c) => c.clientId)].join('|')}> [--scope "<scopes>"]`;
 if (!name) {
   console.error(usage);
   process.exit(64);
@@ -20,8 +20,9 @@ if (!name) {
 const config = loadConfig();
 try {
   let token: string;
-  if (name === demoAnalyticsClient.clientId) {
-    ({ access_token: token } = await clientCredentials({ issuer: config.issuer, ...demoAnalyticsClient, scope: scopeArg ?? 'system/*.rs' }));
+  const service = demoServiceClients.find((c) => c.clientId === name);
+  if (service) {
+    ({ access_token: token } = await clientCredentials({ issuer: config.issuer, ...service, scope: scopeArg ?? 'system/*.rs' }));
   } else {
     const account = demoAccounts.find((a) => a.username === name);
     if (!account) {

@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { unauthenticated } from '../errors.ts';
+import { callerKind } from './access.ts';
 
 /** What a verified access token tells us about the caller. Only ever built from a verified token. */
 export interface Caller {
@@ -10,6 +11,8 @@ export interface Caller {
   readonly scopes: readonly string[];
   /** SMART `fhirUser`, e.g. `Person/…` or `Practitioner/…`. */
   readonly fhirUser: string | undefined;
+  /** A practitioner's organization (`Organization/…`), from the `organization` claim. */
+  readonly organization: string | undefined;
   /** The raw token, forwarded to subgraphs and bound into grants. */
   readonly token: string;
   readonly expiresAt: number;
@@ -62,6 +65,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
       // The issuer being unreachable is not the caller's fault, but without keys nothing can be verified.
       throw unauthenticated('The access token cannot be verified right now');
     }
+    let caller: Caller;
     try {
       const { payload } = await jwtVerify(token, keySource, {
         issuer: options.issuer,
@@ -74,11 +78,13 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
       const scope = typeof payload['scope'] === 'string' ? payload['scope'] : '';
       const fhirUser = typeof payload['fhirUser'] === 'string' ? payload['fhirUser'] : undefined;
       const clientId = typeof payload['client_id'] === 'string' ? payload['client_id'] : undefined;
-      return Object.freeze({
+      const organization = typeof payload['organization'] === 'string' ? payload['organization'] : undefined;
+      caller = Object.freeze({
         subject: payload.sub as string,
         clientId,
         scopes: Object.freeze(scope.split(' ').filter(Boolean)),
         fhirUser,
+        organization,
         token,
         expiresAt: payload.exp as number,
       });
@@ -86,7 +92,22 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
       if (err instanceof joseErrors.JWTExpired) throw unauthenticated('The access token has expired');
       throw unauthenticated('The access token is not valid');
     }
+    const problem = identityProblem(caller);
+    if (problem) throw unauthenticated(problem);
+    return caller;
   };
+}
+
+/**
+ * SMART scopes need someone behind them: `patient/` a portal person, `user/` a
+ * practitioner (`fhirUser`), and a token must describe a caller the graph serves.
+ */
+function identityProblem(caller: Caller): string | undefined {
+  const has = (prefix: string) => caller.scopes.some((s) => s.startsWith(prefix));
+  if (has('patient/') && !caller.fhirUser?.startsWith('Person/')) return 'patient/ scopes need a person (fhirUser Person/…)';
+  if (has('user/') && !caller.fhirUser) return 'user/ scopes need a fhirUser';
+  if (!callerKind(caller)) return 'The access token does not identify a patient, practitioner or service client';
+  return undefined;
 }
 
 /** The token of an `Authorization: Bearer …` header, or undefined. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseScope, parseScopes, readableTypes } from './smart-scopes.ts';
+import { parseScope, parseScopes } from './smart-scopes.ts';
 
 const perms = (s: string) => [...(parseScope(s)?.permissions ?? [])].sort().join('');
 
@@ -32,14 +32,6 @@ describe('SMART scopes', () => {
 
   it('never widens: malformed scopes drop out, well-formed ones keep their context', () => {
     const scopes = parseScopes(['patient/*.rs', 'user/*.bogus', 'system/Observation.read']);
-    expect(scopes).toHaveLength(2);
-    expect(readableTypes(scopes, 'patient')).toEqual(['*']);
-    expect(readableTypes(scopes, 'user')).toEqual([]);
-    expect(readableTypes(scopes, 'system')).toEqual(['Observation']);
-  });
-
-  it('needs both read and search to list records', () => {
-    expect(readableTypes(parseScopes(['patient/Observation.r', 'patient/Condition.s']), 'patient')).toEqual([]);
-    expect(readableTypes(parseScopes(['patient/Observation.rs', 'patient/Condition.read']), 'patient')).toEqual(['Observation', 'Condition']);
+    expect(scopes.map((s) => `${s.context}/${s.resourceType}`)).toEqual(['patient/*', 'system/Observation']);
   });
 });

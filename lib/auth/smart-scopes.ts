@@ -54,11 +54,3 @@ export function parseScope(scope: string): SmartScope | undefined {
 export function parseScopes(scopes: readonly string[]): SmartScope[] {
   return scopes.map(parseScope).filter((s): s is SmartScope => s !== undefined);
 }
-
-/**
- * Resource types a caller may read and search in a context: `*` when a wildcard scope
- * allows both. Granular scopes count here too; their filters narrow results elsewhere.
- */
-export function readableTypes(scopes: readonly SmartScope[], context: ScopeContext): string[] {
-  return [...new Set(scopes.filter((s) => s.context === context && s.permissions.has('r') && s.permissions.has('s')).map((s) => s.resourceType))];
-}

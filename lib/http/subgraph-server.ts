@@ -5,7 +5,9 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import type { DocumentNode } from 'graphql';
 import type { AccessTokenVerifier, Caller } from '../auth/access-token.ts';
-import { maskError } from '../errors.ts';
+import { accessOf, type Access } from '../auth/access.ts';
+import { maskError, unauthenticated } from '../errors.ts';
+import { protect, type RuleMap } from '../rules/common.ts';
 import { graphqlHandler } from './graphql-handler.ts';
 import { listen, type Handler, type RunningServer } from './listen.ts';
 import { sendJson } from './respond.ts';
@@ -13,9 +15,11 @@ import { sendJson } from './respond.ts';
 export interface SubgraphServerOptions<TContext extends BaseContext> {
   typeDefs: DocumentNode;
   resolvers: GraphQLResolverMap<TContext>;
+  /** graphql-shield rules, one per field; a field without one is denied. */
+  rules: RuleMap;
   verifyToken: AccessTokenVerifier;
   /** Builds the request context from the verified caller. */
-  context: (caller: Caller, req: IncomingMessage) => TContext | Promise<TContext>;
+  context: (caller: Caller, access: Access, req: IncomingMessage) => TContext | Promise<TContext>;
   port: number;
   host?: string;
   /** An already listening server to use instead of `port` (a part that must know its origin first). */
@@ -36,7 +40,7 @@ export interface RunningSubgraph {
  */
 export async function startSubgraphServer<TContext extends BaseContext>(options: SubgraphServerOptions<TContext>): Promise<RunningSubgraph> {
   const server = new ApolloServer<TContext>({
-    schema: buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> }),
+    schema: protect(buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> }), options.rules),
     formatError: maskError,
     includeStacktraceInErrorResponses: false,
     // Shutdown is the launcher's job (it stops every part in order), not each server's.
@@ -45,7 +49,13 @@ export async function startSubgraphServer<TContext extends BaseContext>(options:
   });
   await server.start();
   const running: RunningServer = options.server ?? (await listen(options.port, options.host));
-  const graphql = graphqlHandler(server, async ({ req }) => options.context(await options.verifyToken(req.headers.authorization), req));
+  const graphql = graphqlHandler(server, async ({ req }) => {
+    const caller = await options.verifyToken(req.headers.authorization);
+    const access = accessOf(caller);
+    // The verifier already refuses tokens that describe no caller; this keeps the type honest.
+    if (!access) throw unauthenticated();
+    return options.context(caller, access, req);
+  });
   const routes: Record<string, Handler> = {
     '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
     ...options.routes,

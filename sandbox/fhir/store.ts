@@ -1,5 +1,5 @@
 import type { Bundle, FhirResource, OperationOutcome } from 'fhir/r4.js';
-import { matches, searchParams, sortValue } from './search-params.ts';
+import { matches, searchParams, sortValue } from '../../lib/fhir/search-params.ts';
 
 /** An error the sandbox answers as an OperationOutcome with this HTTP status. */
 export class OutcomeError extends Error {

@@ -36,8 +36,11 @@ export const demoAccounts: readonly DemoAccount[] = Object.freeze([
 /** The browser client (authorization code + PKCE): GraphiQL, the portal, `npm run token`. */
 export const BROWSER_CLIENT_ID = 'portal';
 
-/** Demo service client using client credentials (SMART Backend Services style). */
-export const demoAnalyticsClient = Object.freeze({ clientId: 'analytics', clientSecret: 'analytics-demo-secret' });
+/** Demo service clients using client credentials: two, so pseudonyms can be shown to differ per client. */
+export const demoServiceClients = Object.freeze([
+  Object.freeze({ clientId: 'analytics', clientSecret: 'analytics-demo-secret' }),
+  Object.freeze({ clientId: 'registry', clientSecret: 'registry-demo-secret' }),
+]);
 
 // Passwords are compared as scrypt hashes in constant time, as a real login would,
 // so the login step cannot be timed to learn a demo password.

@@ -1,5 +1,5 @@
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
-import { BROWSER_CLIENT_ID, demoAnalyticsClient, findAccountBySub } from './accounts.ts';
+import { BROWSER_CLIENT_ID, demoServiceClients, findAccountBySub } from './accounts.ts';
 import type { IssuerSecrets } from './keys.ts';
 import { smartScopes } from './scopes.ts';
 
@@ -30,14 +30,14 @@ export function createIssuer(options: IssuerOptions): Provider {
         response_types: ['code'],
         redirect_uris: options.redirectUris,
       },
-      {
-        client_id: demoAnalyticsClient.clientId,
-        client_secret: demoAnalyticsClient.clientSecret,
-        token_endpoint_auth_method: 'client_secret_basic',
+      ...demoServiceClients.map((c) => ({
+        client_id: c.clientId,
+        client_secret: c.clientSecret,
+        token_endpoint_auth_method: 'client_secret_basic' as const,
         grant_types: ['client_credentials'],
         response_types: [],
         redirect_uris: [],
-      },
+      })),
     ],
     jwks: options.secrets.jwks as Configuration['jwks'],
     cookies: { keys: options.secrets.cookieKeys },

@@ -10,8 +10,10 @@ import { consentSubgraphDocument } from '../../schema/subgraph-sdl.ts';
 import type { ConsentContext } from './context.ts';
 import type { Db } from './db.ts';
 import { LinkResolver } from './links.ts';
+import { ConsentRecords } from './consent-store.ts';
 import { consentResolvers } from './resolvers.ts';
-import { ConsentStore } from './store.ts';
+import { consentRules } from './rules.ts';
+import { PeopleStore } from './people-store.ts';
 
 export interface ConsentSubgraphOptions {
   db: Db;
@@ -19,6 +21,8 @@ export interface ConsentSubgraphOptions {
   /** FHIR base URL per hospital id, overriding the config (sandboxes on free ports). */
   fhirBaseUrls?: Readonly<Record<string, string>>;
   verifyToken: AccessTokenVerifier;
+  /** Longest life of a chart grant; revoking a consent is felt at once through the gateway. */
+  grantLifetimeSec?: number;
   port: number;
   host?: string;
 }
@@ -27,20 +31,22 @@ export interface RunningConsentSubgraph extends RunningSubgraph {
   /** `iss` of the grants it signs, and where hospital subgraphs find its keys. */
   readonly grantIssuer: string;
   readonly grantJwksUrl: string;
-  readonly store: ConsentStore;
+  readonly people: PeopleStore;
 }
 
 export const GRANT_JWKS_PATH = '/.well-known/jwks.json';
 
-/** Starts the consent subgraph: people, their hospital links and signed chart grants. */
+/** Starts the consent subgraph: people, their hospital links, consents, the access log and signed chart grants. */
 export async function startConsentSubgraph(options: ConsentSubgraphOptions): Promise<RunningConsentSubgraph> {
   const log = createLogger({ part: 'consent-subgraph' });
-  const store = new ConsentStore(options.db);
+  const people = new PeopleStore(options.db);
+  const records = new ConsentRecords(options.db);
+  const pseudonymKey = await records.secret('pseudonym-key');
   const linked = options.hospitals.map((hospital) => ({
     hospital,
     fhir: createFhirClient({ baseUrl: options.fhirBaseUrls?.[hospital.id] ?? hospital.fhirBaseUrl, auth: hospital.auth, timeoutMs: hospital.timeoutMs }),
   }));
-  const links = new LinkResolver(store, linked, log);
+  const links = new LinkResolver(people, linked, log);
   // The grant issuer is this server's own origin, known once it listens (port 0 in tests).
   const server = await listen(options.port, options.host);
   const origin = server.origin;
@@ -48,11 +54,16 @@ export async function startConsentSubgraph(options: ConsentSubgraphOptions): Pro
   const running = await startSubgraphServer<ConsentContext>({
     typeDefs: consentSubgraphDocument(options.hospitals),
     resolvers: consentResolvers,
+    rules: consentRules(options.hospitals.map((h) => h.typeName)),
     verifyToken: options.verifyToken,
-    context: (caller) => ({ caller, store, links, grants, hospitals: options.hospitals, log }),
+    context: (caller, access) => ({
+      caller, access, people, records, links, grants, pseudonymKey, log,
+      hospitals: options.hospitals,
+      grantLifetimeSec: options.grantLifetimeSec ?? 60,
+    }),
     port: server.port,
     server,
     routes: { [GRANT_JWKS_PATH]: (_req, res) => sendJson(res, 200, grants.jwks, 'application/jwk-set+json') },
   });
-  return { ...running, grantIssuer: origin, grantJwksUrl: `${origin}${GRANT_JWKS_PATH}`, store };
+  return { ...running, grantIssuer: origin, grantJwksUrl: `${origin}${GRANT_JWKS_PATH}`, people };
 }

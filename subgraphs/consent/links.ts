@@ -2,7 +2,7 @@ import type { Patient } from 'fhir/r4.js';
 import type { HospitalConfig } from '../../lib/config.ts';
 import { FhirError, type FhirClient } from '../../lib/fhir/client.ts';
 import type { Logger } from '../../lib/log.ts';
-import type { ConsentStore, PatientLink, PersonRecord } from './store.ts';
+import type { PeopleStore, PatientLink, PersonRecord } from './people-store.ts';
 
 /** How long "this hospital does not know the person" is believed before asking again. */
 const NOT_FOUND_TTL_MS = 60 * 60 * 1000;
@@ -20,7 +20,7 @@ export interface LinkedHospital {
  */
 export class LinkResolver {
   constructor(
-    private readonly store: ConsentStore,
+    private readonly store: PeopleStore,
     private readonly hospitals: readonly LinkedHospital[],
     private readonly log: Logger,
   ) {}

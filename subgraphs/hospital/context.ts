@@ -1,11 +1,13 @@
+import type { Access } from '../../lib/auth/access.ts';
 import type { Caller } from '../../lib/auth/access-token.ts';
 import type { HospitalConfig } from '../../lib/config.ts';
 import type { FhirClient } from '../../lib/fhir/client.ts';
 import type { GrantVerifier } from '../../lib/grants.ts';
 import type { Logger } from '../../lib/log.ts';
+import type { RuleContext } from '../../lib/rules/common.ts';
 import { HospitalLoaders } from './chart-reader.ts';
 
-export interface HospitalContext {
+export interface HospitalContext extends RuleContext {
   readonly caller: Caller;
   readonly hospital: HospitalConfig;
   readonly verifyGrant: GrantVerifier;
@@ -14,6 +16,6 @@ export interface HospitalContext {
   readonly log: Logger;
 }
 
-export function hospitalContext(caller: Caller, hospital: HospitalConfig, fhir: FhirClient, verifyGrant: GrantVerifier, log: Logger): HospitalContext {
-  return { caller, hospital, verifyGrant, loaders: new HospitalLoaders(fhir, hospital.id, log), log };
+export function hospitalContext(caller: Caller, access: Access, hospital: HospitalConfig, fhir: FhirClient, verifyGrant: GrantVerifier, log: Logger): HospitalContext {
+  return { caller, access, hospital, verifyGrant, loaders: new HospitalLoaders(fhir, hospital.id, log), log };
 }

@@ -8,6 +8,7 @@ import { createLogger } from '../../lib/log.ts';
 import { hospitalSubgraphDocument } from '../../schema/subgraph-sdl.ts';
 import { hospitalContext } from './context.ts';
 import { hospitalResolvers } from './resolvers.ts';
+import { hospitalRules } from './rules.ts';
 
 export interface HospitalSubgraphOptions {
   hospital: HospitalConfig;
@@ -44,8 +45,9 @@ export async function startHospitalSubgraph(options: HospitalSubgraphOptions): P
   return startSubgraphServer({
     typeDefs: hospitalSubgraphDocument(hospital),
     resolvers: hospitalResolvers(hospital.typeName),
+    rules: hospitalRules(hospital.typeName),
     verifyToken: options.verifyToken,
-    context: (caller) => hospitalContext(caller, hospital, fhir, verifyGrant, log),
+    context: (caller, access) => hospitalContext(caller, access, hospital, fhir, verifyGrant, log),
     port: options.port,
     ...(options.host ? { host: options.host } : {}),
   });

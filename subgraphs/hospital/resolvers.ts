@@ -1,4 +1,4 @@
-import type { Condition, Observation } from 'fhir/r4.js';
+import type { Condition, Observation, Patient } from 'fhir/r4.js';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { badUserInput, forbidden } from '../../lib/errors.ts';
 import type { HospitalContext } from './context.ts';
@@ -27,15 +27,16 @@ export function hospitalResolvers(typeName: string): GraphQLResolverMap<Hospital
         const grant = grantJws ? await ctx.verifyGrant(grantJws, ctx.caller.token, ctx.caller.subject) : undefined;
         // Same answer whatever is wrong with it, so a caller learns nothing by probing.
         if (!grant) throw forbidden('No valid grant for this chart');
-        return { grantJws, reader: new ChartReader(grant, ctx.loaders, ctx.log) };
+        return { grantJws, reader: new ChartReader(grant, ctx.access, ctx.loaders, ctx.log) };
       },
       grant: (chart: Chart) => chart.grantJws,
       hospital: (_chart: Chart, _args: unknown, ctx: HospitalContext) => ({ id: ctx.hospital.id, name: ctx.hospital.name }),
       patient: (chart: Chart) => chart.reader.patient(),
-      observations: (chart: Chart, args: { first?: number }) =>
-        chart.reader.search<Observation>('Observation', [], { sort: ['-date'], count: first(args.first, 20) }),
-      conditions: (chart: Chart, args: { first?: number }) =>
-        chart.reader.search<Condition>('Condition', [], { sort: ['-recorded-date'], count: first(args.first, 50) }),
+      observations: (chart: Chart, args: { first?: number }) => chart.reader.search<Observation>('Observation', [], { count: first(args.first, 20) }),
+      conditions: (chart: Chart, args: { first?: number }) => chart.reader.search<Condition>('Condition', [], { count: first(args.first, 50) }),
+    },
+    Patient: {
+      birthYear: (patient: Patient) => (patient.birthDate ? Number(patient.birthDate.slice(0, 4)) : null),
     },
   };
 }

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig, type StackConfig } from '../../lib/config.ts';
-import { BROWSER_CLIENT_ID, demoAccounts, demoAnalyticsClient } from '../../sandbox/sso/accounts.ts';
+import { BROWSER_CLIENT_ID, demoAccounts, demoServiceClients } from '../../sandbox/sso/accounts.ts';
 import { clientCredentials, loginWithPassword, type TokenResponse } from '../../sandbox/sso/headless-client.ts';
 import { startStack, type RunningStack, type StackOptions } from '../../scripts/stack.ts';
 
@@ -14,7 +14,8 @@ export interface TestStack extends RunningStack {
   login(username: string, scope?: string): Promise<TokenResponse>;
   token(username: string, scope?: string): Promise<string>;
   gql(query: string, token?: string, variables?: Record<string, unknown>): Promise<GqlResponse>;
-  stop(): Promise<void>;
+  /** Stops every part; the data directory is removed unless `keepData`. */
+  stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
 export interface GqlResponse {
@@ -23,19 +24,21 @@ export interface GqlResponse {
 }
 
 /** Boots the real stack in-process, every part on a free port, with its own data directory. */
-export async function startTestStack(env: NodeJS.ProcessEnv = {}, options: StackOptions = {}): Promise<TestStack> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'fhir-graph-test-'));
+export async function startTestStack(env: NodeJS.ProcessEnv = {}, options: StackOptions & { dataDir?: string } = {}): Promise<TestStack> {
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'fhir-graph-test-')));
   const config = loadConfig({ DATA_DIR: dataDir, ...env });
   const fhirRequests: { hospital: string; url: string }[] = [];
+  const { dataDir: _given, ...stackOptions } = options;
   const stack = await startStack(config, {
     ephemeralPorts: true,
     onFhirRequest: (hospital, url) => fhirRequests.push({ hospital, url }),
-    ...options,
+    ...stackOptions,
   });
   const redirectUri = stack.gatewayUrl.replace(/\/graphql$/, '/auth/callback');
   const login = async (username: string, scope?: string): Promise<TokenResponse> => {
-    if (username === demoAnalyticsClient.clientId) {
-      return clientCredentials({ issuer: stack.issuer, ...demoAnalyticsClient, scope: scope ?? 'system/*.rs' });
+    const service = demoServiceClients.find((c) => c.clientId === username);
+    if (service) {
+      return clientCredentials({ issuer: stack.issuer, ...service, scope: scope ?? 'system/*.rs' });
     }
     const account = demoAccounts.find((a) => a.username === username);
     if (!account) throw new Error(`no demo account ${username}`);
@@ -56,9 +59,9 @@ export async function startTestStack(env: NodeJS.ProcessEnv = {}, options: Stack
     login,
     token: async (username, scope) => (await login(username, scope)).access_token,
     gql: (query, token, variables) => postGraphQL(stack.gatewayUrl, query, token, variables),
-    stop: async () => {
+    stop: async ({ keepData = false } = {}) => {
       await stack.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!keepData) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

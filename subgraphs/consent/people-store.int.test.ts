@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPglite, openPostgres, type Db } from './db.ts';
 import { migrate } from './migrate.ts';
-import { ConsentStore } from './store.ts';
+import { PeopleStore } from './people-store.ts';
 
 /**
  * The same store on both databases it supports: embedded PGlite and PostgreSQL
@@ -43,7 +43,7 @@ describe.each(backends)('consent store on %s', (_name, open) => {
   it('migrates once, and again is a no-op', async () => {
     const db = await open();
     try {
-      expect(await migrate(db)).toEqual(['001_people_and_links']);
+      expect(await migrate(db)).toEqual(['001_people_and_links', '002_consents_and_audit']);
       expect(await migrate(db)).toEqual([]);
     } finally {
       await db.close();
@@ -54,7 +54,7 @@ describe.each(backends)('consent store on %s', (_name, open) => {
     let db = await open();
     const checkedAt = new Date('2026-01-02T03:04:05Z');
     try {
-      const store = new ConsentStore(db);
+      const store = new PeopleStore(db);
       await store.enrollPerson(alice);
       await store.enrollPerson(alice); // idempotent
       await store.saveLink(alice.id, { hospitalId: 'north', patientId: 'n-1', checkedAt });
@@ -64,7 +64,7 @@ describe.each(backends)('consent store on %s', (_name, open) => {
     }
     db = await open();
     try {
-      const store = new ConsentStore(db);
+      const store = new PeopleStore(db);
       expect(await store.personBySubject('sub-alice')).toEqual(alice);
       expect(await store.personBySubject('sub-nobody')).toBeUndefined();
       const links = (await store.links(alice.id)).sort((a, b) => a.hospitalId.localeCompare(b.hospitalId));
@@ -80,7 +80,7 @@ describe.each(backends)('consent store on %s', (_name, open) => {
   it('refuses a second account with the same national id', async () => {
     const db = await open();
     try {
-      await expect(new ConsentStore(db).enrollPerson({ id: 'p-other', subject: 'sub-other', nationalId: alice.nationalId })).rejects.toThrow();
+      await expect(new PeopleStore(db).enrollPerson({ id: 'p-other', subject: 'sub-other', nationalId: alice.nationalId })).rejects.toThrow();
     } finally {
       await db.close();
     }

@@ -13,8 +13,8 @@ export interface PatientLink {
   readonly checkedAt: Date;
 }
 
-/** The consent store: people, their hospital links (and, later, consents and audit). */
-export class ConsentStore {
+/** People (portal accounts) and their links to each hospital's Patient. */
+export class PeopleStore {
   constructor(private readonly db: Db) {}
 
   /** Registers a portal account; idempotent for the same person. */
@@ -23,6 +23,12 @@ export class ConsentStore {
       'INSERT INTO person (id, subject, national_id) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING',
       [person.id, person.subject, person.nationalId],
     );
+  }
+
+  async personById(id: string): Promise<PersonRecord | undefined> {
+    const { rows } = await this.db.query<{ id: string; subject: string; national_id: string }>('SELECT id, subject, national_id FROM person WHERE id = $1', [id]);
+    const row = rows[0];
+    return row && { id: row.id, subject: row.subject, nationalId: row.national_id };
   }
 
   async personBySubject(subject: string): Promise<PersonRecord | undefined> {

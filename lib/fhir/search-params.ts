@@ -1,9 +1,10 @@
 import type { CodeableConcept, Coding, FhirResource, Identifier, Reference } from 'fhir/r4.js';
 
 /**
- * The search parameters the sandbox understands, per resource type, as FHIR defines
- * them (token, reference, date). Anything else is refused with 400 rather than
- * ignored: a server that silently drops a filter returns more than was asked.
+ * FHIR search parameters as FHIR defines them (token, reference, date), with the
+ * elements each one searches. The sandbox servers search with them (refusing any other
+ * parameter with 400: a server that drops a filter returns more than was asked), and the
+ * hospital subgraphs check the same filters on each record a real server returns.
  */
 export type ParamKind = 'token' | 'reference' | 'date';
 
@@ -110,4 +111,28 @@ export function sortValue(resource: FhirResource, param: string): string {
   if (!def || def.kind !== 'date') return '';
   const v = def.values(resource)[0];
   return typeof v === 'string' ? v : '';
+}
+
+/** The search parameter of a type's record date (what a consent period is compared with). */
+export const recordDateParam: Readonly<Record<string, string>> = {
+  Observation: 'date',
+  Condition: 'recorded-date',
+  MedicationRequest: 'authoredon',
+  Immunization: 'date',
+  AllergyIntolerance: 'date',
+};
+
+/** A resource's record date (FHIR date/dateTime), or undefined when it has none. */
+export function recordDate(resource: FhirResource): string | undefined {
+  const param = recordDateParam[resource.resourceType];
+  return param ? sortValue(resource, param) || undefined : undefined;
+}
+
+/** Does a resource match every `code=value` filter (each value may OR with commas)? */
+export function matchesAll(resource: FhirResource, filters: readonly { code: string; value: string }[]): boolean {
+  const defs = searchParams[resource.resourceType] ?? {};
+  return filters.every((f) => {
+    const def = defs[f.code];
+    return def !== undefined && matches(def, resource, f.value);
+  });
 }
