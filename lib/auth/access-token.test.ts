@@ -100,6 +100,23 @@ describe('access token verification', () => {
   });
 });
 
+describe('who is behind the scopes', () => {
+  it('refuses patient/ scopes without a Person, and user/ scopes without fhirUser', async () => {
+    await refused(`Bearer ${await token({ fhirUser: 'Practitioner/x' })}`);
+    await refused(`Bearer ${await token({ fhirUser: undefined })}`);
+    await refused(`Bearer ${await token({ scope: 'user/*.rs', fhirUser: undefined })}`);
+  });
+
+  it('refuses a token that is neither a person nor a service client', async () => {
+    await refused(`Bearer ${await token({ scope: 'openid', fhirUser: undefined, sub: 'someone', client_id: 'portal' })}`);
+  });
+
+  it('accepts a practitioner with user/ scopes and a service client with system/ scopes', async () => {
+    expect(await verify(`Bearer ${await token({ scope: 'user/*.rs', fhirUser: 'Practitioner/x', organization: 'Organization/o' })}`)).toMatchObject({ organization: 'Organization/o' });
+    expect(await verify(`Bearer ${await token({ scope: 'system/*.rs', fhirUser: undefined, sub: 'analytics', client_id: 'analytics' })}`)).toMatchObject({ subject: 'analytics' });
+  });
+});
+
 describe('bearerToken', () => {
   it('extracts only well-formed bearer credentials', () => {
     expect(bearerToken('Bearer abc.def.ghi')).toBe('abc.def.ghi');
