@@ -3,7 +3,8 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { AccessTokenVerifier } from '../lib/auth/access-token.ts';
-import { maskError } from '../lib/errors.ts';
+import { createErrorMasker } from '../lib/errors.ts';
+import { createLogger } from '../lib/log.ts';
 import { graphqlHandler } from '../lib/http/graphql-handler.ts';
 import { listen, type RunningServer } from '../lib/http/listen.ts';
 import { sendJson } from '../lib/http/respond.ts';
@@ -41,7 +42,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const server = new ApolloServer<GatewayContext>({
     gateway,
-    formatError: maskError,
+    formatError: createErrorMasker(createLogger({ part: 'gateway' })),
     includeStacktraceInErrorResponses: false,
     // Shutdown is the launcher's job (it stops every part in order), not each server's.
     stopOnTerminationSignals: false,

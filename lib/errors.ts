@@ -56,17 +56,28 @@ const knownCodes = new Set<string>(Object.keys(ErrorCodes));
 
 /**
  * Apollo Server `formatError`: errors with a catalogue code pass through (without
- * stack traces); everything else becomes a generic internal error, so no internal
- * message, SQL or upstream body ever reaches a client.
+ * stack traces); everything else, and every internal error whatever its code, becomes a
+ * generic internal error, so no internal message, SQL or upstream body reaches a client.
+ * Internal errors are logged by kind only: their messages may quote stored values.
  */
-export function maskError(formatted: GraphQLFormattedError): GraphQLFormattedError {
-  const code = formatted.extensions?.['code'];
-  const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
-  if (typeof code === 'string' && (knownCodes.has(code) || apolloRequestCodes.has(code))) {
-    return { ...formatted, extensions };
-  }
-  return { message: 'Internal server error', ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+export function createErrorMasker(log?: { error(msg: string, fields?: Record<string, unknown>): void }) {
+  return (formatted: GraphQLFormattedError, error?: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.['code'];
+    const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+    if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR' && (knownCodes.has(code) || apolloRequestCodes.has(code))) {
+      return { ...formatted, extensions };
+    }
+    // A subgraph's internal error reaches the gateway already masked and logged there.
+    if (log && !extensions['serviceName']) {
+      const original = (error as { originalError?: { name?: string; code?: unknown } } | undefined)?.originalError;
+      log.error('internal error', { kind: original?.name ?? 'Error', ...(typeof original?.code === 'string' ? { sqlstate: original.code } : {}), path: formatted.path });
+    }
+    return { message: 'Internal server error', ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  };
 }
+
+/** The masker without logging (tests, tools). */
+export const maskError = createErrorMasker();
 
 /** Codes Apollo Server itself gives to malformed requests; safe to show as they are. */
 const apolloRequestCodes = new Set([

@@ -6,7 +6,8 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/ind
 import type { DocumentNode } from 'graphql';
 import type { AccessTokenVerifier, Caller } from '../auth/access-token.ts';
 import { accessOf, type Access } from '../auth/access.ts';
-import { maskError, unauthenticated } from '../errors.ts';
+import { createErrorMasker, unauthenticated } from '../errors.ts';
+import type { Logger } from '../log.ts';
 import { protect, type RuleMap } from '../rules/common.ts';
 import { graphqlHandler } from './graphql-handler.ts';
 import { listen, type Handler, type RunningServer } from './listen.ts';
@@ -24,6 +25,8 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
   host?: string;
   /** An already listening server to use instead of `port` (a part that must know its origin first). */
   server?: RunningServer;
+  /** Where internal errors are logged (by kind, never their messages). */
+  log: Logger;
   /** Extra GET routes (path → handler), e.g. a JWKS. */
   routes?: Record<string, Handler>;
 }
@@ -41,7 +44,7 @@ export interface RunningSubgraph {
 export async function startSubgraphServer<TContext extends BaseContext>(options: SubgraphServerOptions<TContext>): Promise<RunningSubgraph> {
   const server = new ApolloServer<TContext>({
     schema: protect(buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> }), options.rules),
-    formatError: maskError,
+    formatError: createErrorMasker(options.log),
     includeStacktraceInErrorResponses: false,
     // Shutdown is the launcher's job (it stops every part in order), not each server's.
     stopOnTerminationSignals: false,

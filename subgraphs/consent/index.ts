@@ -56,6 +56,7 @@ export async function startConsentSubgraph(options: ConsentSubgraphOptions): Pro
     resolvers: consentResolvers,
     rules: consentRules(options.hospitals.map((h) => h.typeName)),
     verifyToken: options.verifyToken,
+    log,
     context: (caller, access) => ({
       caller, access, people, records, links, grants, pseudonymKey, log,
       hospitals: options.hospitals,

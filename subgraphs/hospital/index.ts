@@ -47,6 +47,7 @@ export async function startHospitalSubgraph(options: HospitalSubgraphOptions): P
     resolvers: hospitalResolvers(hospital.typeName),
     rules: hospitalRules(hospital.typeName),
     verifyToken: options.verifyToken,
+    log,
     context: (caller, access) => hospitalContext(caller, access, hospital, fhir, verifyGrant, log),
     port: options.port,
     ...(options.host ? { host: options.host } : {}),
