@@ -102,6 +102,7 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
         verifyToken,
         grantIssuer: consent.grantIssuer,
         grantJwksUrl: consent.grantJwksUrl,
+        refusalLogUrl: consent.refusalLogUrl,
         fhirBaseUrl: fhirBaseUrls[hospital.id] as string,
         ...(options.onFhirRequest ? { onFhirRequest: (url: string) => options.onFhirRequest?.(hospital.id, url) } : {}),
       });

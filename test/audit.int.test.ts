@@ -33,8 +33,10 @@ describe('the access log', () => {
     const res = await stack.gql(ACCESS_LOG, alice);
     const log = (res.body.data as { me: { accessLog: AuditEvent[] } }).me.accessLog;
     const byChen = log.filter((e) => e.agent[0]!.who.reference === account('drchen').fhirUser);
-    expect(byChen).toHaveLength(1);
-    expect(byChen[0]).toMatchObject({
+    // One disclosure; the fields his query asked beyond the consent (Patient, Condition) were refused.
+    expect(byChen.filter((e) => e.outcome === '4').map((e) => e.entity[0]!.resourceTypes[0]).sort()).toEqual(['Condition', 'Patient']);
+    expect(byChen.filter((e) => e.outcome === '0')).toHaveLength(1);
+    expect(byChen.find((e) => e.outcome === '0')).toMatchObject({
       outcome: '0',
       purposeOfEvent: [{ coding: [{ code: 'TREAT' }] }],
       agent: [{ client: 'portal' }],
@@ -47,12 +49,44 @@ describe('the access log', () => {
     expect(JSON.stringify(bobLog)).not.toContain(account('alice').sub);
   });
 
+  it('records the fields a hospital refused, with the reason', async () => {
+    const [alice, chen] = [await stack.token('alice'), await stack.token('drchen')];
+    // drchen may read Observations at Brightwater (previous test); he asks for Conditions too.
+    await stack.gql('{ sharedWithMe { charts { conditions { id } } } }', chen);
+    const narrow = await stack.token('alice', 'openid fhirUser patient/Observation.rs');
+    await stack.gql('{ me { charts { conditions { id } } } }', narrow);
+    const log = ((await stack.gql(ACCESS_LOG, alice)).body.data as { me: { accessLog: AuditEvent[] } }).me.accessLog;
+    const refusals = log.filter((e) => e.outcome === '4' && e.entity[0]!.resourceTypes[0] === 'Condition');
+    expect(refusals).toContainEqual(expect.objectContaining({
+      outcomeDesc: "Not covered by the person's consent",
+      agent: [expect.objectContaining({ who: { reference: account('drchen').fhirUser } })],
+      entity: [expect.objectContaining({ hospital: { id: 'brightwater' }, resourceTypes: ['Condition'] })],
+    }));
+    const byScope = refusals.filter((e) => e.outcomeDesc === "Not allowed by the caller's token scopes");
+    expect(byScope.map((e) => e.entity[0]!.hospital!.id).sort()).toEqual(['aurelia', 'brightwater', 'cedarvale']);
+  });
+
+  it('accepts refusals only for charts granted to the very caller', async () => {
+    const [alice, bob] = [await stack.token('alice'), await stack.token('bob')];
+    const res = await postGraphQL(stack.consentUrl, '{ me { charts { ... on AureliaChart { grant } } } }', alice);
+    const grant = (res.body.data as { me: { charts: { grant?: string }[] } }).me.charts.find((c) => c.grant)!.grant!;
+    const post = (token: string) =>
+      fetch(stack.consentUrl.replace(/\/graphql$/, '/audit/refusals'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ refusals: [{ grant, resourceType: 'Observation', reason: 'scope' }] }),
+      });
+    expect((await post(bob)).status).toBe(400);
+    expect((await fetch(stack.consentUrl.replace(/\/graphql$/, '/audit/refusals'), { method: 'POST', body: '{}' })).status).toBe(401);
+    expect((await post(alice)).status).toBe(204);
+  });
+
   it('logs a person reading their own records as patient access', async () => {
     const alice = await stack.token('alice');
     await stack.gql(CHARTS_QUERY, alice);
     const log = ((await stack.gql(ACCESS_LOG, alice)).body.data as { me: { accessLog: AuditEvent[] } }).me.accessLog;
-    const own = log.filter((e) => e.agent[0]!.who.reference === account('alice').fhirUser);
-    expect(own.map((e) => e.entity[0]!.hospital!.id).sort()).toEqual(['aurelia', 'brightwater', 'cedarvale']);
+    const own = log.filter((e) => e.agent[0]!.who.reference === account('alice').fhirUser && e.outcome === '0');
+    expect(new Set(own.map((e) => e.entity[0]!.hospital!.id))).toEqual(new Set(['aurelia', 'brightwater', 'cedarvale']));
     expect(own.every((e) => e.purposeOfEvent[0]!.coding[0]!.code === 'PATRQT')).toBe(true);
   });
 });

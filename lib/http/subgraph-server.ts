@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
@@ -27,8 +27,10 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
   server?: RunningServer;
   /** Where internal errors are logged (by kind, never their messages). */
   log: Logger;
-  /** Extra GET routes (path → handler), e.g. a JWKS. */
+  /** Extra routes, keyed `METHOD /path` (e.g. `GET /.well-known/jwks.json`). */
   routes?: Record<string, Handler>;
+  /** Apollo Server plugins of this subgraph. */
+  plugins?: ApolloServerPlugin<TContext>[];
 }
 
 export interface RunningSubgraph {
@@ -39,7 +41,8 @@ export interface RunningSubgraph {
 
 /**
  * A subgraph as its own HTTP server: `/graphql` (every request authenticated, 401
- * otherwise), `/healthz`, and the given extra routes. Errors are masked to the catalogue.
+ * otherwise, and every field guarded by its shield rules), `GET /healthz`, and the
+ * given extra routes. Errors are masked to the catalogue.
  */
 export async function startSubgraphServer<TContext extends BaseContext>(options: SubgraphServerOptions<TContext>): Promise<RunningSubgraph> {
   const server = new ApolloServer<TContext>({
@@ -48,7 +51,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(options:
     includeStacktraceInErrorResponses: false,
     // Shutdown is the launcher's job (it stops every part in order), not each server's.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), ...(options.plugins ?? [])],
   });
   await server.start();
   const running: RunningServer = options.server ?? (await listen(options.port, options.host));
@@ -60,13 +63,13 @@ export async function startSubgraphServer<TContext extends BaseContext>(options:
     return options.context(caller, access, req);
   });
   const routes: Record<string, Handler> = {
-    '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
+    'GET /healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
     ...options.routes,
   };
   running.setHandler((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path === '/graphql') return graphql(req, res);
-    const route = req.method === 'GET' ? routes[path] : undefined;
+    const route = routes[`${req.method} ${path}`];
     if (route) return route(req, res);
     return sendJson(res, 404, { error: 'not found' });
   });

@@ -12,6 +12,7 @@ import type { Db } from './db.ts';
 import { LinkResolver } from './links.ts';
 import { ConsentRecords } from './consent-store.ts';
 import { consentResolvers } from './resolvers.ts';
+import { refusalLogHandler, REFUSALS_PATH } from './refusal-log.ts';
 import { consentRules } from './rules.ts';
 import { PeopleStore } from './people-store.ts';
 
@@ -31,6 +32,8 @@ export interface RunningConsentSubgraph extends RunningSubgraph {
   /** `iss` of the grants it signs, and where hospital subgraphs find its keys. */
   readonly grantIssuer: string;
   readonly grantJwksUrl: string;
+  /** Where hospital subgraphs record the fields they refused. */
+  readonly refusalLogUrl: string;
   readonly people: PeopleStore;
 }
 
@@ -64,7 +67,10 @@ export async function startConsentSubgraph(options: ConsentSubgraphOptions): Pro
     }),
     port: server.port,
     server,
-    routes: { [GRANT_JWKS_PATH]: (_req, res) => sendJson(res, 200, grants.jwks, 'application/jwk-set+json') },
+    routes: {
+      [`GET ${GRANT_JWKS_PATH}`]: (_req, res) => sendJson(res, 200, grants.jwks, 'application/jwk-set+json'),
+      [`POST ${REFUSALS_PATH}`]: refusalLogHandler({ verifyToken: options.verifyToken, grants, issuer: origin, hospitalIds: options.hospitals.map((h) => h.id), records, log }),
+    },
   });
-  return { ...running, grantIssuer: origin, grantJwksUrl: `${origin}${GRANT_JWKS_PATH}`, people };
+  return { ...running, grantIssuer: origin, grantJwksUrl: `${origin}${GRANT_JWKS_PATH}`, refusalLogUrl: `${origin}${REFUSALS_PATH}`, people };
 }

@@ -8,6 +8,7 @@ import { createLogger } from '../../lib/log.ts';
 import { hospitalSubgraphDocument } from '../../schema/subgraph-sdl.ts';
 import { hospitalContext } from './context.ts';
 import { hospitalResolvers } from './resolvers.ts';
+import { refusalReporter } from './refusal-reporter.ts';
 import { hospitalRules } from './rules.ts';
 
 export interface HospitalSubgraphOptions {
@@ -17,6 +18,8 @@ export interface HospitalSubgraphOptions {
   verifyToken: AccessTokenVerifier;
   /** `iss` of grants: the consent service. */
   grantIssuer: string;
+  /** Where refused fields are recorded in the person's access log (the consent service). */
+  refusalLogUrl: string;
   /** The consent service's grant keys: a JWKS URL, or a key source (tests). */
   grantJwksUrl?: string;
   grantKeys?: JWTVerifyGetKey;
@@ -48,6 +51,7 @@ export async function startHospitalSubgraph(options: HospitalSubgraphOptions): P
     rules: hospitalRules(hospital.typeName),
     verifyToken: options.verifyToken,
     log,
+    plugins: [refusalReporter(options.refusalLogUrl, log)],
     context: (caller, access) => hospitalContext(caller, access, hospital, fhir, verifyGrant, log),
     port: options.port,
     ...(options.host ? { host: options.host } : {}),
