@@ -10,6 +10,7 @@ import { listen, type RunningServer } from '../lib/http/listen.ts';
 import { sendJson } from '../lib/http/respond.ts';
 import type { GatewayContext } from './context.ts';
 import { AuthenticatedSubgraph } from './subgraph-source.ts';
+import { webPages, type WebPagesOptions } from './web-pages.ts';
 
 export interface GatewayOptions {
   /** The composed supergraph (schema/supergraph.graphql). */
@@ -21,6 +22,8 @@ export interface GatewayOptions {
   host?: string;
   /** An already listening server to use instead of `port`. */
   server?: RunningServer;
+  /** Serve GraphiQL and the portal, signing in at this issuer; no pages when absent. */
+  pages?: WebPagesOptions;
 }
 
 export interface RunningGateway {
@@ -29,7 +32,7 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/** Apollo Gateway in Apollo Server on its own HTTP server: `/graphql` and `/healthz`. */
+/** Apollo Gateway in Apollo Server on its own HTTP server: `/graphql`, `/healthz`, and the browser pages. */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
@@ -54,7 +57,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     caller: await options.verifyToken(req.headers.authorization),
     requestId: randomUUID(),
   }));
+  const pages = options.pages ? webPages(options.pages) : undefined;
   running.setHandler((req, res) => {
+    if (pages?.(req, res)) return;
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path === '/graphql') return graphql(req, res);
     if (path === '/healthz' && req.method === 'GET') return sendJson(res, 200, { status: 'ok' });

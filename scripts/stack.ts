@@ -7,6 +7,7 @@ import { createLogger } from '../lib/log.ts';
 import { startGateway } from '../gateway/server.ts';
 import { demoPeople } from '../sandbox/demo-people.ts';
 import { startSandboxHospital } from '../sandbox/fhir/index.ts';
+import { BROWSER_CLIENT_ID } from '../sandbox/sso/accounts.ts';
 import { startSso } from '../sandbox/sso/index.ts';
 import { SUPERGRAPH_FILE } from '../schema/compose.ts';
 import { CONSENT_SUBGRAPH } from '../schema/subgraph-sdl.ts';
@@ -66,7 +67,8 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
         port: port(config.ssoPort),
         host: config.host,
         audience: config.audience,
-        redirectUris: [`${gatewayServer.origin}/auth/callback`],
+        // The pages sign in and out on themselves; the CLI (`npm run token`) uses /auth/callback.
+        redirectUris: [`${gatewayServer.origin}/`, `${gatewayServer.origin}/portal`, `${gatewayServer.origin}/auth/callback`],
         ...(options.ephemeralPorts ? {} : { secretsDir: path.join(config.dataDir, 'sso') }),
       });
       closers.push(sso.close);
@@ -116,6 +118,7 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
       verifyToken,
       port: gatewayServer.port,
       server: gatewayServer,
+      pages: { issuer, clientId: BROWSER_CLIENT_ID },
     });
     closers.push(gateway.close);
     log.debug('stack started');

@@ -26,6 +26,8 @@ const lines = [
   '',
   `FHIR patient graph is running (ready in ${ms} ms)`,
   '',
+  `  GraphiQL          ${stack.gatewayUrl.replace(/\/graphql$/, '/')}`,
+  `  Patient portal    ${stack.gatewayUrl.replace(/\/graphql$/, '/portal')}`,
   `  GraphQL gateway   ${stack.gatewayUrl}`,
   `  Sign-on (OIDC)    ${stack.issuer}${config.embeddedSso ? '   (embedded, demo accounts)' : ''}`,
   `  Consent subgraph  ${stack.consentUrl}`,

@@ -31,6 +31,6 @@ export async function startSso(options: SsoOptions): Promise<RunningSso> {
   });
   // oidc-provider logs server errors through its event emitter; keep them terse and PHI-free.
   provider.on('server_error', (_ctx, err) => process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'sso server error', error: err.name })}\n`));
-  server.setHandler(ssoHandler(provider, options.audience));
+  server.setHandler(ssoHandler(provider, options.audience, [...new Set(options.redirectUris.map((u) => new URL(u).origin))]));
   return { issuer, close: () => server.close() };
 }

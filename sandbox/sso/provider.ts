@@ -8,7 +8,7 @@ export interface IssuerOptions {
   issuer: string;
   /** Resource indicator of the API: the `aud` of every access token. */
   audience: string;
-  /** Redirect URIs registered for the browser client. */
+  /** Redirect URIs registered for the browser client (also where it may return after sign-out). */
   redirectUris: string[];
   secrets: IssuerSecrets;
   accessTokenTtlSec?: number;
@@ -29,6 +29,7 @@ export function createIssuer(options: IssuerOptions): Provider {
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
         redirect_uris: options.redirectUris,
+        post_logout_redirect_uris: options.redirectUris,
       },
       ...demoServiceClients.map((c) => ({
         client_id: c.clientId,
@@ -49,6 +50,16 @@ export function createIssuer(options: IssuerOptions): Provider {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
       revocation: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        // Our own page: no third-party fonts, one clear button.
+        logoutSource: (ctx, form) => {
+          ctx.type = 'html';
+          const origins = [...new Set(options.redirectUris.map((u) => new URL(u).origin))].join(' ');
+          ctx.set('content-security-policy', `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${origins}; frame-ancestors 'none'`);
+          ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Sign out</title><style>body{font-family:system-ui,sans-serif;max-width:24rem;margin:3rem auto;padding:0 1rem}button{padding:.6rem 1.2rem;font-size:1rem;margin-right:.5rem}</style></head><body><h1>Sign out</h1><p>Sign out of the patient graph on this device?</p>${form}<button autofocus type="submit" form="op.logoutForm" value="yes" name="logout">Sign out</button><button type="submit" form="op.logoutForm">Stay signed in</button></body></html>`;
+        },
+      },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => options.audience,
@@ -67,6 +78,8 @@ export function createIssuer(options: IssuerOptions): Provider {
       },
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    // Browsers may call the token endpoint only from the pages the browser client returns to.
+    clientBasedCORS: (_ctx, origin, client) => client.clientAuthMethod === 'none' && (client.redirectUris ?? []).some((uri) => new URL(uri).origin === origin),
     async findAccount(_ctx, sub) {
       const account = findAccountBySub(sub);
       if (!account) return undefined;

@@ -8,8 +8,11 @@ import { escapeHtml } from './provider.ts';
  * HTTP handler of the sign-on server: the project's own login step under
  * `/interaction/:uid`, and oidc-provider for everything else.
  */
-export function ssoHandler(provider: Provider, audience: string) {
+export function ssoHandler(provider: Provider, audience: string, clientOrigins: readonly string[]) {
   const oidc = provider.callback();
+  // A login form's post is followed by redirects back to the client: CSP form-action covers those too.
+  const headers = { ...PAGE_HEADERS, 'content-security-policy': PAGE_HEADERS['content-security-policy'].replace("form-action 'self'", `form-action 'self' ${clientOrigins.join(' ')}`) };
+  const sendPage = (res: ServerResponse, status: number, html: string): void => void res.writeHead(status, headers).end(html);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const match = /^\/interaction\/([A-Za-z0-9_-]+)(\/login)?$/.exec(new URL(req.url ?? '/', 'http://x').pathname);
     if (!match) return oidc(req, res);
@@ -66,10 +69,6 @@ const PAGE_HEADERS = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
 };
-
-function sendPage(res: ServerResponse, status: number, html: string): void {
-  res.writeHead(status, PAGE_HEADERS).end(html);
-}
 
 const style = `body{font-family:system-ui,sans-serif;max-width:24rem;margin:3rem auto;padding:0 1rem}label{display:block;margin:.75rem 0 .25rem}input{width:100%;padding:.5rem;font-size:1rem;box-sizing:border-box}button{margin-top:1rem;padding:.6rem 1.2rem;font-size:1rem}.error{color:#a00}`;
 
