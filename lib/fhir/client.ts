@@ -31,6 +31,8 @@ export class FhirError extends Error {
 export interface FhirClient {
   readonly baseUrl: string;
   search<T extends FhirResource = FhirResource>(req: SearchRequest): Promise<Bundle<T>>;
+  /** One page of results at a `next` link this server gave; refused for any other server. */
+  page<T extends FhirResource = FhirResource>(url: string): Promise<Bundle<T>>;
   /** Follows `next` links until `limit` entries are read; returns the matching resources. */
   searchAll<T extends FhirResource = FhirResource>(req: SearchRequest, limit: number): Promise<T[]>;
   read<T extends FhirResource = FhirResource>(resourceType: string, id: string): Promise<T | undefined>;
@@ -79,6 +81,11 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
   return {
     baseUrl: base,
     search: (req) => getBundle(base + formatSearch(req)),
+    page: (url) => {
+      // Only links back to the same server: a `next` pointing elsewhere would carry our credentials there.
+      if (new URL(url).origin !== baseOrigin) return Promise.reject(new FhirError('next link points to another server', 0));
+      return getBundle(url);
+    },
     async searchAll<T extends FhirResource>(req: SearchRequest, limit: number) {
       const out: T[] = [];
       let url: string | undefined = base + formatSearch(req);

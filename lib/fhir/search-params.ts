@@ -26,7 +26,11 @@ const subjectParams: Record<string, ParamDef> = {
   subject: { kind: 'reference', values: (r) => [field<Reference>(r, 'subject') ?? field<Reference>(r, 'patient')] },
 };
 
-const dateOf = (...names: string[]) => (r: FhirResource) => names.map((n) => field<string>(r, n)).filter((v): v is string => typeof v === 'string');
+/** Values of dotted element paths (`period.start`), first ones first. */
+const dateOf = (...paths: string[]) => (r: FhirResource) =>
+  paths
+    .map((p) => p.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), r))
+    .filter((v): v is string => typeof v === 'string');
 
 export const searchParams: Record<string, Record<string, ParamDef>> = {
   Patient: {
@@ -38,15 +42,15 @@ export const searchParams: Record<string, Record<string, ParamDef>> = {
     category: { kind: 'token', values: (r) => codings(field<CodeableConcept[]>(r, 'category')) },
     code: { kind: 'token', values: (r) => codings(field<CodeableConcept>(r, 'code')) },
     status: { kind: 'token', values: (r) => [field<string>(r, 'status')] },
-    date: { kind: 'date', values: dateOf('effectiveDateTime', 'effectiveInstant') },
+    date: { kind: 'date', values: dateOf('effectiveDateTime', 'effectiveInstant', 'effectivePeriod.start', 'issued') },
   },
   Condition: {
     ...subjectParams,
     category: { kind: 'token', values: (r) => codings(field<CodeableConcept[]>(r, 'category')) },
     code: { kind: 'token', values: (r) => codings(field<CodeableConcept>(r, 'code')) },
     'clinical-status': { kind: 'token', values: (r) => codings(field<CodeableConcept>(r, 'clinicalStatus')) },
-    'onset-date': { kind: 'date', values: dateOf('onsetDateTime') },
-    'recorded-date': { kind: 'date', values: dateOf('recordedDate') },
+    'onset-date': { kind: 'date', values: dateOf('onsetDateTime', 'onsetPeriod.start') },
+    'recorded-date': { kind: 'date', values: dateOf('recordedDate', 'onsetDateTime') },
   },
   MedicationRequest: {
     ...subjectParams,
@@ -60,8 +64,38 @@ export const searchParams: Record<string, Record<string, ParamDef>> = {
   },
   AllergyIntolerance: {
     ...subjectParams,
-    date: { kind: 'date', values: dateOf('recordedDate') },
+    'clinical-status': { kind: 'token', values: (r) => codings(field<CodeableConcept>(r, 'clinicalStatus')) },
+    date: { kind: 'date', values: dateOf('recordedDate', 'onsetDateTime') },
   },
+  Encounter: {
+    ...subjectParams,
+    status: { kind: 'token', values: (r) => [field<string>(r, 'status')] },
+    date: { kind: 'date', values: dateOf('period.start', 'period.end') },
+  },
+  Procedure: {
+    ...subjectParams,
+    code: { kind: 'token', values: (r) => codings(field<CodeableConcept>(r, 'code')) },
+    status: { kind: 'token', values: (r) => [field<string>(r, 'status')] },
+    date: { kind: 'date', values: dateOf('performedDateTime', 'performedPeriod.start') },
+  },
+  DiagnosticReport: {
+    ...subjectParams,
+    category: { kind: 'token', values: (r) => codings(field<CodeableConcept[]>(r, 'category')) },
+    code: { kind: 'token', values: (r) => codings(field<CodeableConcept>(r, 'code')) },
+    status: { kind: 'token', values: (r) => [field<string>(r, 'status')] },
+    date: { kind: 'date', values: dateOf('effectiveDateTime', 'effectivePeriod.start', 'issued') },
+  },
+  DocumentReference: {
+    ...subjectParams,
+    category: { kind: 'token', values: (r) => codings(field<CodeableConcept[]>(r, 'category')) },
+    status: { kind: 'token', values: (r) => [field<string>(r, 'status')] },
+    date: { kind: 'date', values: dateOf('date') },
+  },
+  // Reached by reference only: read by `_id`.
+  Practitioner: {},
+  Organization: {},
+  Location: {},
+  Medication: {},
 };
 
 /** Does one search value (`system|code`, `code`, `Patient/1`, `ge2020-01-01`) match a resource? */
@@ -120,6 +154,10 @@ export const recordDateParam: Readonly<Record<string, string>> = {
   MedicationRequest: 'authoredon',
   Immunization: 'date',
   AllergyIntolerance: 'date',
+  Encounter: 'date',
+  Procedure: 'date',
+  DiagnosticReport: 'date',
+  DocumentReference: 'date',
 };
 
 /** A resource's record date (FHIR date/dateTime), or undefined when it has none. */

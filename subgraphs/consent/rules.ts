@@ -25,6 +25,7 @@ export const consentRules = (chartTypeNames: readonly string[]): RuleMap => ({
   Consent: fields(signedIn, 'id', 'status', 'scope', 'dateTime', 'patient', 'provision'),
   ConsentProvision: fields(signedIn, 'type', 'actor', 'class', 'period', 'hospitals'),
   AuditEvent: fields(signedIn, 'id', 'action', 'recorded', 'outcome', 'outcomeDesc', 'purposeOfEvent', 'agent', 'entity'),
+  ActorReference: fields(signedIn, 'reference', 'type', 'display'),
   AuditEventAgent: fields(signedIn, 'who', 'client', 'requestor'),
   AuditEventEntity: fields(signedIn, 'what', 'hospital', 'resourceTypes'),
 });

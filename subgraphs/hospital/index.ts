@@ -1,6 +1,7 @@
 import type { JWTVerifyGetKey } from 'jose';
 import type { AccessTokenVerifier } from '../../lib/auth/access-token.ts';
 import type { HospitalConfig } from '../../lib/config.ts';
+import { createCursorCodec } from '../../lib/cursor.ts';
 import { createFhirClient } from '../../lib/fhir/client.ts';
 import { createGrantVerifier } from '../../lib/grants.ts';
 import { startSubgraphServer, type RunningSubgraph } from '../../lib/http/subgraph-server.ts';
@@ -45,6 +46,7 @@ export async function startHospitalSubgraph(options: HospitalSubgraphOptions): P
     ...(options.grantKeys ? { keys: options.grantKeys } : {}),
     ...(options.grantJwksUrl ? { jwksUrl: options.grantJwksUrl } : {}),
   });
+  const cursors = createCursorCodec();
   return startSubgraphServer({
     typeDefs: hospitalSubgraphDocument(hospital),
     resolvers: hospitalResolvers(hospital.typeName),
@@ -52,7 +54,7 @@ export async function startHospitalSubgraph(options: HospitalSubgraphOptions): P
     verifyToken: options.verifyToken,
     log,
     plugins: [refusalReporter(options.refusalLogUrl, log)],
-    context: (caller, access) => hospitalContext(caller, access, hospital, fhir, verifyGrant, log),
+    context: (caller, access) => hospitalContext(caller, access, hospital, fhir, verifyGrant, cursors, log),
     port: options.port,
     ...(options.host ? { host: options.host } : {}),
   });

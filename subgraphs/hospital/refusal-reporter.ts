@@ -1,9 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Logger } from '../../lib/log.ts';
+import { chartFieldTypes } from './chart-lists.ts';
 import type { HospitalContext } from './context.ts';
-
-/** Chart fields, by the resource type they disclose. */
-export const chartFieldTypes: Readonly<Record<string, string>> = { patient: 'Patient', observations: 'Observation', conditions: 'Condition' };
 
 const reasons: Record<string, 'scope' | 'consent'> = { UNAUTHORIZED_FIELD_OR_TYPE: 'scope', FORBIDDEN: 'consent' };
 

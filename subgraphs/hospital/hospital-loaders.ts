@@ -1,0 +1,54 @@
+import type { Bundle, FhirResource } from 'fhir/r4.js';
+import DataLoader from 'dataloader';
+import { hospitalUnavailable } from '../../lib/errors.ts';
+import { FhirError, type FhirClient } from '../../lib/fhir/client.ts';
+import { formatSearch, type SearchRequest } from '../../lib/fhir/search.ts';
+import type { Logger } from '../../lib/log.ts';
+
+/**
+ * Per-request FHIR access for one hospital, with DataLoader batching (never shared
+ * between requests): resources by id are fetched with one `_id=a,b,c` search per type
+ * and tick, identical searches and pages run once.
+ */
+export class HospitalLoaders {
+  private readonly byType = new Map<string, DataLoader<string, FhirResource | undefined>>();
+  /** One HTTP search per distinct search in a request (keyed by its query string). */
+  readonly searches: DataLoader<SearchRequest, Bundle, string>;
+  readonly pages: DataLoader<string, Bundle>;
+
+  constructor(
+    private readonly fhir: FhirClient,
+    private readonly hospital: string,
+    private readonly log: Logger,
+  ) {
+    this.searches = new DataLoader((reqs) => Promise.all(reqs.map((r) => this.guard(r.resourceType, () => this.fhir.search(r)))), { cacheKeyFn: formatSearch });
+    this.pages = new DataLoader((urls) => Promise.all(urls.map((u) => this.guard('page', () => this.fhir.page(u)))));
+  }
+
+  /** A resource by type and id, batched with the others asked in the same tick. */
+  byId(resourceType: string, id: string): Promise<FhirResource | undefined> {
+    let loader = this.byType.get(resourceType);
+    if (!loader) {
+      loader = new DataLoader(async (ids) => {
+        const bundle = await this.guard(resourceType, () => this.fhir.search({ resourceType, filters: [{ code: '_id', value: ids.join(',') }], count: ids.length }));
+        const found = new Map((bundle.entry ?? []).map((e) => e.resource).filter((r): r is FhirResource => r?.resourceType === resourceType && typeof r.id === 'string').map((r) => [r.id, r]));
+        return ids.map((id) => found.get(id));
+      }, { maxBatchSize: 100 });
+      this.byType.set(resourceType, loader);
+    }
+    return loader.load(id);
+  }
+
+  /** A FHIR failure becomes the hospital's error; what went wrong is logged, without PHI. */
+  private async guard<T>(what: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof FhirError) {
+        this.log.warn('fhir request failed', { hospital: this.hospital, resourceType: what, status: err.status, timeout: err.timeout, issue: err.issueCode });
+        throw hospitalUnavailable(this.hospital, err.timeout);
+      }
+      throw err;
+    }
+  }
+}
