@@ -43,11 +43,17 @@ describe('synthetic record generator', () => {
     const systems = new Set(records.flatMap((r) => JSON.stringify(r).match(/"system":"[^"]+"/g) ?? []).map((s) => s.slice(10, -1)));
     for (const sys of [LOINC, SNOMED, CVX]) expect(systems).toContain(sys);
     expect([...systems].some((s) => s === RXNORM) || records.every((r) => r.resourceType !== 'MedicationRequest')).toBe(true);
+    const contextTypes = ['Patient', 'Practitioner', 'Organization', 'Location', 'Medication'];
     for (const r of records) {
-      if (r.resourceType === 'Patient') continue;
+      if (contextTypes.includes(r.resourceType)) continue;
       const ref = (r as { subject?: { reference?: string }; patient?: { reference?: string } }).subject?.reference ?? (r as { patient?: { reference?: string } }).patient?.reference;
-      expect(ids.has(ref as string)).toBe(true);
+      expect(ids.has(ref as string), `${r.resourceType}/${r.id}`).toBe(true);
     }
+    // Every reference points at a resource of the same hospital.
+    const all = new Set(records.map((r) => `${r.resourceType}/${r.id}`));
+    const refs = JSON.stringify(records).match(/"reference":"[^"]+"/g) ?? [];
+    expect(refs.length).toBeGreaterThan(100);
+    for (const ref of refs) expect(all.has(ref.slice(13, -1)), ref).toBe(true);
     const obs = records.find((r): r is Observation => r.resourceType === 'Observation');
     expect(obs?.valueQuantity).toMatchObject({ system: 'http://unitsofmeasure.org' });
     expect(obs?.code.coding?.[0]?.system).toBe(LOINC);

@@ -1,4 +1,4 @@
-import type { Condition, FhirResource, Immunization, MedicationRequest, Observation, Patient } from 'fhir/r4.js';
+import type { AllergyIntolerance, Condition, DiagnosticReport, DocumentReference, Encounter, FhirResource, Immunization, Location, Medication, MedicationRequest, Observation, Organization, Patient, Practitioner, Procedure } from 'fhir/r4.js';
 import type { DemoPerson } from '../demo-people.ts';
 import * as t from './terminology.ts';
 
@@ -52,7 +52,9 @@ export function generateHospitalRecords(options: GeneratorOptions): FhirResource
     ...options.demoPeople.map((person) => ({ person, demo: true })),
     ...Array.from({ length: options.localPatients }, (_, i) => ({ person: syntheticPerson(rand, options.seed, i), demo: false })),
   ];
-  for (const { person, demo } of people) {
+  const context = hospitalContext(options.hospital, options.seed);
+  out.push(...context.resources);
+  for (const [index, { person, demo }] of people.entries()) {
     const patientId = localId(rand);
     const patient: Patient = {
       resourceType: 'Patient',
@@ -68,8 +70,139 @@ export function generateHospitalRecords(options: GeneratorOptions): FhirResource
       gender: person.gender,
       birthDate: person.birthDate,
       address: [{ use: 'home', line: [`${int(rand, 1, 240)} Sandbox Lane`], city: 'Exampleton', postalCode: `0${int(rand, 1000, 9999)}`, country: 'XX' }],
+      communication: [{ language: { coding: [{ system: 'urn:ietf:bcp:47', code: 'en', display: 'English' }], text: 'English' }, preferred: true }],
+      generalPractitioner: [{ reference: `Practitioner/${context.practitioners[0]}` }],
+      managingOrganization: { reference: `Organization/${context.organization}` },
     };
-    out.push(patient, ...clinicalRecords(rand, patientId, demo ? 6 : int(rand, 1, 4)));
+    const records = clinicalRecords(rand, patientId, demo ? 6 : int(rand, 1, 4));
+    // A second stream, so adding kinds of records never changes the ones above.
+    out.push(patient, ...records, ...careRecords(prng(options.seed * 7919 + index), patientId, context, records));
+  }
+  return out;
+}
+
+interface HospitalContextIds {
+  resources: FhirResource[];
+  organization: string;
+  practitioners: string[];
+  locations: string[];
+  medications: Map<string, string>;
+}
+
+/** The hospital itself, its practitioners, locations and medication catalogue (reached by reference). */
+function hospitalContext(hospital: string, seed: number): HospitalContextIds {
+  const rand = prng(seed * 104729);
+  const organization = `org-${hospital}`;
+  const resources: FhirResource[] = [
+    { resourceType: 'Organization', id: organization, active: true, type: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/organization-type', code: 'prov', display: 'Healthcare Provider' }] }], name: `${hospital[0]!.toUpperCase()}${hospital.slice(1)} (sandbox)`, telecom: [{ system: 'phone', value: '555-0100' }] } satisfies Organization,
+  ];
+  const practitioners = Array.from({ length: 3 }, (_, i) => {
+    const id = `pr-${hospital}-${i + 1}`;
+    resources.push({ resourceType: 'Practitioner', id, active: true, name: [{ family: pick(rand, t.familyNames), given: [pick(rand, t.givenNames)], prefix: ['Dr.'] }], gender: rand() < 0.5 ? 'female' : 'male', qualification: [{ code: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0360', code: 'MD', display: 'Doctor of Medicine' }] } }] } satisfies Practitioner);
+    return id;
+  });
+  const locations = ['Outpatient clinic', 'Laboratory'].map((name, i) => {
+    const id = `loc-${hospital}-${i + 1}`;
+    resources.push({ resourceType: 'Location', id, status: 'active', name, mode: 'instance', managingOrganization: { reference: `Organization/${organization}` } } satisfies Location);
+    return id;
+  });
+  const medications = new Map(t.medicationCodes.map((m, i) => {
+    const id = `med-${hospital}-${i + 1}`;
+    resources.push({ resourceType: 'Medication', id, status: 'active', code: { coding: [{ system: t.RXNORM, code: m.code, display: m.display }], text: m.display }, form: { text: 'Oral tablet' } } satisfies Medication);
+    return [m.code, id] as const;
+  }));
+  return { resources, organization, practitioners, locations, medications };
+}
+
+/** Encounters, procedures, reports, documents, allergies and a blood-pressure panel, with references. */
+function careRecords(rand: Rand, patientId: string, ctx: HospitalContextIds, earlier: FhirResource[]): FhirResource[] {
+  const subject = { reference: `Patient/${patientId}` };
+  const practitioner = () => ({ reference: `Practitioner/${pick(rand, ctx.practitioners)}` });
+  const out: FhirResource[] = [];
+  const encounters = Array.from({ length: int(rand, 1, 3) }, (_, i) => {
+    const start = REFERENCE_DATE - int(rand, 1, 1500) * DAY + int(rand, 8, 16) * 3_600_000;
+    const encounter: Encounter = {
+      resourceType: 'Encounter', id: `${patientId}-e${i}`, status: 'finished',
+      class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB', display: 'ambulatory' },
+      type: [{ coding: [{ system: t.SNOMED, code: '185349003', display: 'Encounter for check up (procedure)' }], text: 'Check-up' }],
+      subject, participant: [{ individual: practitioner() }],
+      period: { start: isoDateTime(start), end: isoDateTime(start + 1_800_000) },
+      location: [{ location: { reference: `Location/${ctx.locations[0]}` } }],
+      serviceProvider: { reference: `Organization/${ctx.organization}` },
+    };
+    return encounter;
+  });
+  out.push(...encounters);
+  const encounter = encounters[0] as Encounter;
+  const when = encounter.period?.start as string;
+  out.push({
+    resourceType: 'Observation', id: `${patientId}-bp`, status: 'final',
+    category: [{ coding: [{ system: t.OBSERVATION_CATEGORY, code: 'vital-signs', display: 'Vital Signs' }] }],
+    code: { coding: [{ system: t.LOINC, code: '85354-9', display: 'Blood pressure panel with all children optional' }], text: 'Blood pressure' },
+    subject, encounter: { reference: `Encounter/${encounter.id}` }, effectiveDateTime: when, performer: [practitioner()],
+    interpretation: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation', code: 'N', display: 'Normal' }] }],
+    component: [
+      { code: { coding: [{ system: t.LOINC, code: '8480-6', display: 'Systolic blood pressure' }] }, valueQuantity: { value: int(rand, 105, 150), unit: 'mm[Hg]', system: t.UCUM, code: 'mm[Hg]' }, referenceRange: [{ high: { value: 140, unit: 'mm[Hg]', system: t.UCUM, code: 'mm[Hg]' } }] },
+      { code: { coding: [{ system: t.LOINC, code: '8462-4', display: 'Diastolic blood pressure' }] }, valueQuantity: { value: int(rand, 62, 95), unit: 'mm[Hg]', system: t.UCUM, code: 'mm[Hg]' }, referenceRange: [{ high: { value: 90, unit: 'mm[Hg]', system: t.UCUM, code: 'mm[Hg]' } }] },
+    ],
+  } satisfies Observation);
+  const labs = earlier.filter((r): r is Observation => r.resourceType === 'Observation' && r.category?.[0]?.coding?.[0]?.code === 'laboratory');
+  if (labs.length > 0) {
+    out.push({
+      resourceType: 'DiagnosticReport', id: `${patientId}-dr0`, status: 'final',
+      category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'LAB', display: 'Laboratory' }] }],
+      code: { coding: [{ system: t.LOINC, code: '24323-8', display: 'Comprehensive metabolic 2000 panel - Serum or Plasma' }], text: 'Metabolic panel' },
+      subject, effectiveDateTime: labs[0]!.effectiveDateTime as string, issued: labs[0]!.issued as string,
+      performer: [{ reference: `Organization/${ctx.organization}` }],
+      result: labs.filter((l) => l.effectiveDateTime === labs[0]!.effectiveDateTime).map((l) => ({ reference: `Observation/${l.id}`, display: l.code.text as string })),
+      conclusion: 'Within expected ranges for the patient.',
+    } satisfies DiagnosticReport);
+  }
+  const p = pick(rand, t.procedureCodes);
+  out.push({
+    resourceType: 'Procedure', id: `${patientId}-p0`, status: 'completed',
+    code: { coding: [{ system: t.SNOMED, code: p.code, display: p.display }], text: p.display },
+    subject, encounter: { reference: `Encounter/${encounter.id}` }, performedDateTime: when,
+    performer: [{ actor: practitioner(), onBehalfOf: { reference: `Organization/${ctx.organization}` } }],
+    location: { reference: `Location/${ctx.locations[0]}` },
+  } satisfies Procedure);
+  if (rand() < 0.6) {
+    const a = pick(rand, t.allergyCodes);
+    const r = pick(rand, t.reactionCodes);
+    out.push({
+      resourceType: 'AllergyIntolerance', id: `${patientId}-a0`,
+      clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' }] },
+      verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-verification', code: 'confirmed' }] },
+      type: 'allergy', category: [a.category], criticality: rand() < 0.3 ? 'high' : 'low',
+      code: { coding: [{ system: t.SNOMED, code: a.code, display: a.display }], text: a.display },
+      patient: subject, recordedDate: isoDateTime(REFERENCE_DATE - int(rand, 100, 3000) * DAY), recorder: practitioner(),
+      reaction: [{ manifestation: [{ coding: [{ system: t.SNOMED, code: r.code, display: r.display }], text: r.display }], severity: 'moderate' }],
+    } satisfies AllergyIntolerance);
+  }
+  out.push({
+    resourceType: 'DocumentReference', id: `${patientId}-d0`, status: 'current', docStatus: 'final',
+    type: { coding: [{ system: t.LOINC, code: '34117-2', display: 'History and physical note' }], text: 'History and physical note' },
+    category: [{ coding: [{ system: 'http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category', code: 'clinical-note', display: 'Clinical Note' }] }],
+    subject, date: when, author: [practitioner()], description: 'Visit note',
+    content: [{ attachment: { contentType: 'text/plain', url: `Binary/${patientId}-d0`, size: 1024 + int(rand, 0, 4000), title: 'Visit note', creation: when } }],
+  } satisfies DocumentReference);
+  // Earlier medication requests and immunizations get their references (no random draws).
+  for (const r of earlier) {
+    if (r.resourceType === 'MedicationRequest') {
+      const code = r.medicationCodeableConcept?.coding?.[0]?.code;
+      const medication = code ? ctx.medications.get(code) : undefined;
+      r.requester = { reference: `Practitioner/${ctx.practitioners[0]}` };
+      r.dosageInstruction = [{ sequence: 1, text: 'Take one tablet by mouth daily', route: { coding: [{ system: t.SNOMED, code: '26643006', display: 'Oral route' }] }, doseAndRate: [{ doseQuantity: { value: 1, unit: 'tablet' } }] }];
+      if (medication && r.id?.endsWith('0')) {
+        delete r.medicationCodeableConcept;
+        r.medicationReference = { reference: `Medication/${medication}` };
+      }
+    }
+    if (r.resourceType === 'Immunization') {
+      r.performer = [{ actor: { reference: `Practitioner/${ctx.practitioners[1]}` } }];
+      r.location = { reference: `Location/${ctx.locations[0]}` };
+      r.protocolApplied = [{ doseNumberPositiveInt: 1, series: 'Primary' }];
+    }
   }
   return out;
 }

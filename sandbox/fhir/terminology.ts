@@ -68,3 +68,21 @@ export const vaccineCodes: readonly SimpleCode[] = [
 
 export const givenNames = ['Ada', 'Bram', 'Cleo', 'Dario', 'Elin', 'Farid', 'Greta', 'Hugo', 'Ines', 'Jonas', 'Kaia', 'Luca', 'Mira', 'Nils', 'Oona', 'Pavel', 'Runa', 'Soren', 'Tilde', 'Umar', 'Vera', 'Wim', 'Yara', 'Zeno'];
 export const familyNames = ['Ashgrove', 'Birchley', 'Corvane', 'Dunmore', 'Elsworth', 'Fairholt', 'Garrow', 'Hollins', 'Ivers', 'Jessop', 'Kettering', 'Lindqvist', 'Marsh', 'Northcott', 'Oakhurst', 'Pellow', 'Quarry', 'Rendell', 'Stavely', 'Thorne'];
+
+export const procedureCodes: readonly SimpleCode[] = [
+  { code: '430193006', display: 'Medication reconciliation (procedure)' },
+  { code: '171207006', display: 'Depression screening (procedure)' },
+  { code: '710824005', display: 'Assessment of health and social care needs (procedure)' },
+];
+
+export const allergyCodes: readonly (SimpleCode & { category: 'medication' | 'food' | 'environment' })[] = [
+  { code: '91936005', display: 'Allergy to penicillin', category: 'medication' },
+  { code: '91935009', display: 'Allergy to peanuts', category: 'food' },
+  { code: '232347008', display: 'Dander (animal) allergy', category: 'environment' },
+];
+
+export const reactionCodes: readonly SimpleCode[] = [
+  { code: '271807003', display: 'Eruption of skin (disorder)' },
+  { code: '39579001', display: 'Anaphylaxis (disorder)' },
+  { code: '49727002', display: 'Cough (finding)' },
+];
