@@ -34,6 +34,10 @@ export interface RunningGateway {
 
 /** Apollo Gateway in Apollo Server on its own HTTP server: `/graphql`, `/healthz`, and the browser pages. */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  // @apollo/gateway otherwise probes cloud metadata endpoints and sends usage metrics to
+  // Apollo; a patient graph sends nothing anywhere but to its own parts. The switch is
+  // an environment variable the library reads in its constructor.
+  process.env['APOLLO_TELEMETRY_DISABLED'] = 'true';
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name, url }) => {

@@ -35,6 +35,8 @@ export const hospitalSchema = z.object({
       localPatients: z.number().int().min(0).max(100_000),
       /** Demo patients (usernames) this hospital also treats, under its own local ids. */
       demoPeople: z.array(z.string()).default([]),
+      /** Folders of FHIR JSON (bundles or resources, e.g. Synthea output) served besides the synthetic records. */
+      load: z.array(z.string().min(1)).default([]),
     })
     .optional(),
 });

@@ -21,6 +21,8 @@ export interface StackOptions {
   ephemeralPorts?: boolean;
   /** A supergraph other than the checked-in one (tests with other hospitals). */
   supergraphSdl?: string;
+  /** Extra folders of FHIR JSON per sandbox hospital id (`npm start -- --load <dir>`). */
+  load?: Readonly<Record<string, readonly string[]>>;
   /** Observes every FHIR request a hospital subgraph makes. */
   onFhirRequest?: (hospitalId: string, url: string) => void;
 }
@@ -53,7 +55,7 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
         fhirBaseUrls[hospital.id] = hospital.fhirBaseUrl;
         continue;
       }
-      const sandbox = await startSandboxHospital(hospital, { ...(options.ephemeralPorts ? { port: 0 } : {}), host: config.host });
+      const sandbox = await startSandboxHospital(hospital, { ...(options.ephemeralPorts ? { port: 0 } : {}), host: config.host, load: options.load?.[hospital.id] ?? [] });
       closers.push(sandbox.close);
       fhirBaseUrls[hospital.id] = sandbox.fhirBaseUrl;
     }

@@ -16,7 +16,23 @@ try {
   throw err;
 }
 
-const stack = await startStack(config).catch((err: NodeJS.ErrnoException) => {
+// `npm start -- --load <folder> [--into <hospital id>]`: serve a folder of FHIR bundles (e.g. Synthea output)
+// from a sandbox hospital, the first one unless --into names another.
+const args = process.argv.slice(2);
+const load: Record<string, string[]> = {};
+for (let i = 0; i < args.length; i++) {
+  if (args[i] !== '--load') continue;
+  const folder = args[i + 1];
+  const intoAt = args.indexOf('--into');
+  const into = intoAt >= 0 ? args[intoAt + 1] : config.hospitals.find((h) => h.sandbox)?.id;
+  if (!folder || !into || !config.hospitals.some((h) => h.id === into && h.sandbox)) {
+    console.error('usage: npm start -- --load <folder of FHIR JSON> [--into <sandbox hospital id>]');
+    process.exit(64);
+  }
+  (load[into] ??= []).push(folder);
+}
+
+const stack = await startStack(config, { load }).catch((err: NodeJS.ErrnoException) => {
   console.error(err.code === 'EADDRINUSE' ? `Cannot start: a port is already in use (${err.message}). Is the stack already running?` : `Cannot start: ${err.message}`);
   process.exit(1);
 });

@@ -2,6 +2,7 @@ import type { HospitalConfig } from '../../lib/config.ts';
 import { listen } from '../../lib/http/listen.ts';
 import { demoPeople, type DemoPerson } from '../demo-people.ts';
 import { generateHospitalRecords } from './generator.ts';
+import { loadFhirFolder } from './load-bundles.ts';
 import { sandboxFhirHandler } from './server.ts';
 import { ResourceStore } from './store.ts';
 
@@ -20,7 +21,7 @@ export interface RunningSandboxHospital {
  */
 export async function startSandboxHospital(
   hospital: HospitalConfig,
-  options: { port?: number; host?: string; people?: readonly DemoPerson[] } = {},
+  options: { port?: number; host?: string; people?: readonly DemoPerson[]; load?: readonly string[] } = {},
 ): Promise<RunningSandboxHospital> {
   if (!hospital.sandbox) throw new TypeError(`hospital ${hospital.id} has no sandbox configuration`);
   const configured = new URL(hospital.fhirBaseUrl);
@@ -33,6 +34,9 @@ export async function startSandboxHospital(
       identifierSystem: hospital.identifierSystem,
     }),
   );
+  for (const dir of [...hospital.sandbox.load, ...(options.load ?? [])]) {
+    for (const resource of loadFhirFolder(dir).resources) store.put(resource);
+  }
   const server = await listen(options.port ?? Number(configured.port || 80), options.host ?? configured.hostname);
   const basePath = configured.pathname.replace(/\/$/, '') || '';
   server.setHandler(sandboxFhirHandler({ store, basePath, origin: server.origin, name: hospital.name }));
