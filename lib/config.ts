@@ -12,6 +12,17 @@ const graphqlTypeName = /^[A-Z][A-Za-z0-9]*$/;
 const fhirAuthSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('none') }),
   z.object({ type: z.literal('bearer'), token: z.string().min(1) }),
+  /** SMART Backend Services: client credentials with a private_key_jwt assertion. */
+  z.object({
+    type: z.literal('smart-backend'),
+    clientId: z.string().min(1),
+    /** A JSON file holding the private JWK (with `kid`). */
+    keyFile: z.string().min(1),
+    alg: z.enum(['RS384', 'ES384']).default('ES384'),
+    scope: z.string().min(1).default('system/*.rs'),
+    /** Found through the server's `.well-known/smart-configuration` when absent. */
+    tokenUrl: z.url().optional(),
+  }),
 ]);
 
 export const hospitalSchema = z.object({
@@ -37,6 +48,8 @@ export const hospitalSchema = z.object({
       demoPeople: z.array(z.string()).default([]),
       /** Folders of FHIR JSON (bundles or resources, e.g. Synthea output) served besides the synthetic records. */
       load: z.array(z.string().min(1)).default([]),
+      /** Require SMART Backend Services tokens from this client, whose public JWK is in `publicKeyFile`. */
+      backendAuth: z.object({ clientId: z.string().min(1), publicKeyFile: z.string().min(1) }).optional(),
     })
     .optional(),
 });

@@ -1,7 +1,11 @@
 import type { Bundle, FhirResource, OperationOutcome } from 'fhir/r4.js';
+import type { BackendServicesAuth } from './backend-auth.ts';
+import { FhirError } from './client-error.ts';
 import { formatSearch, type SearchRequest } from './search.ts';
 
-export type FhirAuth = { type: 'none' } | { type: 'bearer'; token: string };
+export { FhirError } from './client-error.ts';
+
+export type FhirAuth = { type: 'none' } | { type: 'bearer'; token: string } | { type: 'smart-backend'; auth: BackendServicesAuth };
 
 export interface FhirClientOptions {
   /** Base URL of the FHIR R4 server, e.g. `https://fhir.example/r4`. */
@@ -11,21 +15,6 @@ export interface FhirClientOptions {
   timeoutMs?: number;
   /** Called once per HTTP request made (metrics, tests counting calls). */
   onRequest?: (url: string) => void;
-}
-
-/** A FHIR server failed or answered something that is not usable FHIR. */
-export class FhirError extends Error {
-  override name = 'FhirError';
-  constructor(
-    message: string,
-    /** HTTP status, or 0 when there was no HTTP answer. */
-    readonly status: number,
-    readonly timeout = false,
-    /** `issue[0].code` of an OperationOutcome, when the server sent one. */
-    readonly issueCode?: string,
-  ) {
-    super(message);
-  }
 }
 
 export interface FhirClient {
@@ -41,17 +30,31 @@ export interface FhirClient {
 export function createFhirClient(options: FhirClientOptions): FhirClient {
   const base = options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
   const baseOrigin = new URL(base).origin;
-  const headers: Record<string, string> = { accept: 'application/fhir+json' };
-  if (options.auth?.type === 'bearer') headers['authorization'] = `Bearer ${options.auth.token}`;
+  const auth = options.auth ?? { type: 'none' };
 
-  async function get(url: string): Promise<{ status: number; body: unknown }> {
+  async function headers(): Promise<Record<string, string>> {
+    if (auth.type === 'bearer') return { accept: 'application/fhir+json', authorization: `Bearer ${auth.token}` };
+    if (auth.type === 'smart-backend') return { accept: 'application/fhir+json', authorization: `Bearer ${await auth.auth.token()}` };
+    return { accept: 'application/fhir+json' };
+  }
+
+  async function send(url: string): Promise<Response> {
     options.onRequest?.(url);
-    let res: Response;
     try {
-      res = await fetch(url, { headers, signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
+      return await fetch(url, { headers: await headers(), signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
     } catch (err) {
+      if (err instanceof FhirError) throw err;
       const timeout = (err as Error).name === 'TimeoutError';
       throw new FhirError(timeout ? 'FHIR request timed out' : 'FHIR server unreachable', 0, timeout);
+    }
+  }
+
+  async function get(url: string): Promise<{ status: number; body: unknown }> {
+    let res = await send(url);
+    if (res.status === 401 && auth.type === 'smart-backend') {
+      // The server may have ended our token early: get a new one, once.
+      auth.auth.reset();
+      res = await send(url);
     }
     let body: unknown;
     try {

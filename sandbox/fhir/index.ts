@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import type { JWK } from 'jose';
 import type { HospitalConfig } from '../../lib/config.ts';
 import { listen } from '../../lib/http/listen.ts';
 import { demoPeople, type DemoPerson } from '../demo-people.ts';
+import { backendAuthServer } from './backend-auth-server.ts';
 import { generateHospitalRecords } from './generator.ts';
 import { loadFhirFolder } from './load-bundles.ts';
 import { sandboxFhirHandler } from './server.ts';
@@ -39,6 +42,9 @@ export async function startSandboxHospital(
   }
   const server = await listen(options.port ?? Number(configured.port || 80), options.host ?? configured.hostname);
   const basePath = configured.pathname.replace(/\/$/, '') || '';
-  server.setHandler(sandboxFhirHandler({ store, basePath, origin: server.origin, name: hospital.name }));
+  const backendAuth = hospital.sandbox.backendAuth
+    ? backendAuthServer({ clientId: hospital.sandbox.backendAuth.clientId, publicKey: JSON.parse(readFileSync(hospital.sandbox.backendAuth.publicKeyFile, 'utf8')) as JWK, tokenUrl: `${server.origin}${basePath}/auth/token` })
+    : undefined;
+  server.setHandler(sandboxFhirHandler({ store, basePath, origin: server.origin, name: hospital.name, ...(backendAuth ? { backendAuth } : {}) }));
   return { hospitalId: hospital.id, fhirBaseUrl: `${server.origin}${basePath}`, store, close: () => server.close() };
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CapabilityStatement, CapabilityStatementRestResource } from 'fhir/r4.js';
 import { sendJson } from '../../lib/http/respond.ts';
+import type { backendAuthServer } from './backend-auth-server.ts';
 import { operationOutcome, OutcomeError, type ResourceStore } from './store.ts';
 
 export interface SandboxFhirOptions {
@@ -10,6 +11,8 @@ export interface SandboxFhirOptions {
   /** Public origin, used in links (`http://localhost:4201`). */
   origin: string;
   name: string;
+  /** When set, FHIR requests need a SMART Backend Services token from it. */
+  backendAuth?: ReturnType<typeof backendAuthServer>;
 }
 
 const FHIR_JSON = 'application/fhir+json';
@@ -22,6 +25,10 @@ export function sandboxFhirHandler(options: SandboxFhirOptions) {
   const base = options.basePath.replace(/\/$/, '');
   return (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', options.origin);
+    const auth = options.backendAuth;
+    if (auth && url.pathname === `${base}/.well-known/smart-configuration`) return auth.smartConfiguration(res);
+    if (auth && url.pathname === `${base}/auth/token` && req.method === 'POST') return void auth.token(req, res);
+    if (auth && !auth.authorized(req)) return sendJson(res, 401, operationOutcome('login', 'A valid access token is required'), FHIR_JSON);
     try {
       if (!url.pathname.startsWith(`${base}/`)) throw new OutcomeError(404, 'not-found', 'Not a FHIR endpoint');
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new OutcomeError(405, 'not-supported', 'This sandbox server is read-only');

@@ -1,6 +1,6 @@
 import type { AccessTokenVerifier } from '../../lib/auth/access-token.ts';
 import type { HospitalConfig } from '../../lib/config.ts';
-import { createFhirClient } from '../../lib/fhir/client.ts';
+import { hospitalFhirClient } from '../../lib/fhir/hospital-client.ts';
 import { createGrantSigner } from '../../lib/grants.ts';
 import { sendJson } from '../../lib/http/respond.ts';
 import { startSubgraphServer, type RunningSubgraph } from '../../lib/http/subgraph-server.ts';
@@ -47,7 +47,7 @@ export async function startConsentSubgraph(options: ConsentSubgraphOptions): Pro
   const pseudonymKey = await records.secret('pseudonym-key');
   const linked = options.hospitals.map((hospital) => ({
     hospital,
-    fhir: createFhirClient({ baseUrl: options.fhirBaseUrls?.[hospital.id] ?? hospital.fhirBaseUrl, auth: hospital.auth, timeoutMs: hospital.timeoutMs }),
+    fhir: hospitalFhirClient(hospital, { baseUrl: options.fhirBaseUrls?.[hospital.id] ?? hospital.fhirBaseUrl }),
   }));
   const links = new LinkResolver(people, linked, log);
   // The grant issuer is this server's own origin, known once it listens (port 0 in tests).

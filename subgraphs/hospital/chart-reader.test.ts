@@ -72,6 +72,11 @@ describe('ChartReader', () => {
     }
   });
 
+  it('refuses the patient when a read by id answers with another patient', async () => {
+    const { reader: r } = reader([{ resourceType: 'Patient', id: 'me' } as FhirResource], undefined, (b) => void (b.entry![0]!.resource = { resourceType: 'Patient', id: 'someone-else' } as never));
+    await expect(r.patient()).rejects.toMatchObject({ extensions: { code: 'HOSPITAL_UNAVAILABLE' } });
+  });
+
   it('batches references of one type into one `_id` search', async () => {
     const many = Array.from({ length: 30 }, (_, i) => obs(`o${i}`, 'me'));
     const { reader: r, client } = reader(many);

@@ -29,9 +29,17 @@ export class HospitalLoaders {
   byId(resourceType: string, id: string): Promise<FhirResource | undefined> {
     let loader = this.byType.get(resourceType);
     if (!loader) {
-      loader = new DataLoader(async (ids) => {
+      loader = new DataLoader<string, FhirResource | undefined>(async (ids): Promise<(FhirResource | undefined | Error)[]> => {
         const bundle = await this.guard(resourceType, () => this.fhir.search({ resourceType, filters: [{ code: '_id', value: ids.join(',') }], count: ids.length }));
-        const found = new Map((bundle.entry ?? []).map((e) => e.resource).filter((r): r is FhirResource => r?.resourceType === resourceType && typeof r.id === 'string').map((r) => [r.id, r]));
+        const asked = new Set(ids);
+        const matches = (bundle.entry ?? []).filter((e) => (e.search?.mode ?? 'match') === 'match').map((e) => e.resource as FhirResource | undefined);
+        // An answer with anything but the records asked for is not trusted for any of them.
+        if (matches.some((r) => !r || typeof r !== 'object' || r.resourceType !== resourceType || typeof r.id !== 'string' || !asked.has(r.id))) {
+          this.log.warn('fhir server answered a read with other records; refused', { hospital: this.hospital, resourceType });
+          const error = hospitalUnavailable(this.hospital);
+          return ids.map(() => error);
+        }
+        const found = new Map((matches as FhirResource[]).map((r) => [r.id, r]));
         return ids.map((id) => found.get(id));
       }, { maxBatchSize: 100 });
       this.byType.set(resourceType, loader);

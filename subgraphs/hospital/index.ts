@@ -2,7 +2,7 @@ import type { JWTVerifyGetKey } from 'jose';
 import type { AccessTokenVerifier } from '../../lib/auth/access-token.ts';
 import type { HospitalConfig } from '../../lib/config.ts';
 import { createCursorCodec } from '../../lib/cursor.ts';
-import { createFhirClient } from '../../lib/fhir/client.ts';
+import { hospitalFhirClient } from '../../lib/fhir/hospital-client.ts';
 import { createGrantVerifier } from '../../lib/grants.ts';
 import { startSubgraphServer, type RunningSubgraph } from '../../lib/http/subgraph-server.ts';
 import { createLogger } from '../../lib/log.ts';
@@ -34,12 +34,7 @@ export interface HospitalSubgraphOptions {
 export async function startHospitalSubgraph(options: HospitalSubgraphOptions): Promise<RunningSubgraph> {
   const { hospital } = options;
   const log = createLogger({ part: 'hospital-subgraph', hospital: hospital.id });
-  const fhir = createFhirClient({
-    baseUrl: options.fhirBaseUrl ?? hospital.fhirBaseUrl,
-    auth: hospital.auth,
-    timeoutMs: hospital.timeoutMs,
-    ...(options.onFhirRequest ? { onRequest: options.onFhirRequest } : {}),
-  });
+  const fhir = hospitalFhirClient(hospital, { ...(options.fhirBaseUrl ? { baseUrl: options.fhirBaseUrl } : {}), ...(options.onFhirRequest ? { onRequest: options.onFhirRequest } : {}) });
   const verifyGrant = createGrantVerifier({
     issuer: options.grantIssuer,
     hospital: hospital.id,
