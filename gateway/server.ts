@@ -22,6 +22,8 @@ export interface GatewayOptions {
   host?: string;
   /** An already listening server to use instead of `port`. */
   server?: RunningServer;
+  /** Longest wait for one subgraph answer. */
+  subgraphTimeoutMs?: number;
   /** Serve GraphiQL and the portal, signing in at this issuer; no pages when absent. */
   pages?: WebPagesOptions;
 }
@@ -44,7 +46,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       const configured = options.subgraphUrls[name];
       // A subgraph without a configured URL is a deployment mistake: fail at start-up.
       if (!configured) throw new TypeError(`no URL configured for subgraph "${name}" (supergraph has ${url ?? 'none'})`);
-      return new AuthenticatedSubgraph({ url: configured });
+      return new AuthenticatedSubgraph({
+        url: configured,
+        // The gateway's own limit per subgraph call; hospitals' FHIR budgets (5 s by default) sit well inside it.
+        fetcher: ((input: string, init?: RequestInit) => fetch(input, { ...init, signal: AbortSignal.timeout(options.subgraphTimeoutMs ?? 20_000) })) as never,
+      });
     },
   });
   const server = new ApolloServer<GatewayContext>({

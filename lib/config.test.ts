@@ -13,7 +13,7 @@ const hospital = {
 describe('hospitals config', () => {
   it('accepts a minimal hospital and fills defaults', () => {
     const [h] = parseHospitals({ hospitals: [hospital] });
-    expect(h).toMatchObject({ id: 'north', auth: { type: 'none' }, timeoutMs: 10_000 });
+    expect(h).toMatchObject({ id: 'north', auth: { type: 'none' }, timeoutMs: 5_000, retries: 2, circuitBreaker: { failureThreshold: 5, resetTimeoutMs: 30_000 } });
     expect(Object.isFrozen(h)).toBe(true);
   });
 

@@ -36,8 +36,12 @@ export const hospitalSchema = z.object({
   /** Identifier system of the shared (national) patient identifier this hospital records. */
   identifierSystem: z.string().min(1),
   auth: fhirAuthSchema.default({ type: 'none' }),
-  /** Per-request timeout for this hospital's FHIR server. */
-  timeoutMs: z.number().int().positive().default(10_000),
+  /** Budget of one call to this hospital's FHIR server, retries included: well under the gateway's own. */
+  timeoutMs: z.number().int().positive().max(60_000).default(5_000),
+  /** Retries of a failed read within that budget (backoff with jitter). */
+  retries: z.number().int().min(0).max(5).default(2),
+  /** After this many failures in a row (of recent calls) the hospital is not called for `resetTimeoutMs`, then probed. */
+  circuitBreaker: z.object({ failureThreshold: z.number().int().min(1).default(5), resetTimeoutMs: z.number().int().min(100).default(30_000) }).default({ failureThreshold: 5, resetTimeoutMs: 30_000 }),
   /** Present when `npm start` should run a synthetic sandbox FHIR server for this hospital. */
   sandbox: z
     .object({

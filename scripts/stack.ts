@@ -6,7 +6,7 @@ import { listen } from '../lib/http/listen.ts';
 import { createLogger } from '../lib/log.ts';
 import { startGateway } from '../gateway/server.ts';
 import { demoPeople } from '../sandbox/demo-people.ts';
-import { startSandboxHospital } from '../sandbox/fhir/index.ts';
+import { startSandboxHospital, type RunningSandboxHospital } from '../sandbox/fhir/index.ts';
 import { BROWSER_CLIENT_ID } from '../sandbox/sso/accounts.ts';
 import { startSso } from '../sandbox/sso/index.ts';
 import { SUPERGRAPH_FILE } from '../schema/compose.ts';
@@ -33,6 +33,8 @@ export interface RunningStack {
   readonly consentUrl: string;
   readonly subgraphUrls: Readonly<Record<string, string>>;
   readonly fhirBaseUrls: Readonly<Record<string, string>>;
+  /** The sandbox FHIR servers started, by hospital id. */
+  readonly sandboxes: Readonly<Record<string, RunningSandboxHospital>>;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
   };
   try {
     const fhirBaseUrls: Record<string, string> = {};
+    const sandboxes: Record<string, RunningSandboxHospital> = {};
     for (const hospital of config.hospitals) {
       if (!hospital.sandbox) {
         fhirBaseUrls[hospital.id] = hospital.fhirBaseUrl;
@@ -58,6 +61,7 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
       const sandbox = await startSandboxHospital(hospital, { ...(options.ephemeralPorts ? { port: 0 } : {}), host: config.host, load: options.load?.[hospital.id] ?? [] });
       closers.push(sandbox.close);
       fhirBaseUrls[hospital.id] = sandbox.fhirBaseUrl;
+      sandboxes[hospital.id] = sandbox;
     }
 
     // The gateway listens first: the sign-on server registers its origin as a redirect URI.
@@ -124,7 +128,7 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
     });
     closers.push(gateway.close);
     log.debug('stack started');
-    return { gatewayUrl: gateway.url, issuer, consentUrl: consent.url, subgraphUrls, fhirBaseUrls, close };
+    return { gatewayUrl: gateway.url, issuer, consentUrl: consent.url, subgraphUrls, fhirBaseUrls, sandboxes, close };
   } catch (err) {
     await close();
     throw err;

@@ -1,6 +1,7 @@
 import type { Bundle, FhirResource, OperationOutcome } from 'fhir/r4.js';
 import type { BackendServicesAuth } from './backend-auth.ts';
 import { FhirError } from './client-error.ts';
+import { resilientCall } from './resilience.ts';
 import { formatSearch, type SearchRequest } from './search.ts';
 
 export { FhirError } from './client-error.ts';
@@ -11,8 +12,12 @@ export interface FhirClientOptions {
   /** Base URL of the FHIR R4 server, e.g. `https://fhir.example/r4`. */
   baseUrl: string;
   auth?: FhirAuth;
-  /** Per-request timeout. */
+  /** Time budget of one call, retries included. */
   timeoutMs?: number;
+  /** Retries of a failed idempotent read (network error, 5xx, 429, unreadable body) within the budget. */
+  retries?: number;
+  /** Stops calling a server that keeps failing; probes it again after `resetTimeoutMs`. */
+  breaker?: { failureThreshold: number; resetTimeoutMs: number };
   /** Called once per HTTP request made (metrics, tests counting calls). */
   onRequest?: (url: string) => void;
 }
@@ -38,10 +43,10 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
     return { accept: 'application/fhir+json' };
   }
 
-  async function send(url: string): Promise<Response> {
+  async function send(url: string, budgetMs: number): Promise<Response> {
     options.onRequest?.(url);
     try {
-      return await fetch(url, { headers: await headers(), signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
+      return await fetch(url, { headers: await headers(), signal: AbortSignal.timeout(budgetMs) });
     } catch (err) {
       if (err instanceof FhirError) throw err;
       const timeout = (err as Error).name === 'TimeoutError';
@@ -49,12 +54,17 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
     }
   }
 
-  async function get(url: string): Promise<{ status: number; body: unknown }> {
-    let res = await send(url);
+  /** One attempt: resolves for any answer the server meant (incl. 4xx), throws for failures worth a retry. */
+  async function attempt(url: string, budgetMs: number): Promise<{ status: number; body: unknown }> {
+    let res = await send(url, budgetMs);
     if (res.status === 401 && auth.type === 'smart-backend') {
       // The server may have ended our token early: get a new one, once.
       auth.auth.reset();
-      res = await send(url);
+      res = await send(url, budgetMs);
+    }
+    if (res.status >= 500 || res.status === 429) {
+      await res.body?.cancel();
+      throw new FhirError(`FHIR server answered HTTP ${res.status}`, res.status);
     }
     let body: unknown;
     try {
@@ -64,6 +74,9 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
     }
     return { status: res.status, body };
   }
+
+  const resilient = resilientCall(attempt, { timeoutMs: options.timeoutMs ?? 5_000, retries: options.retries ?? 2, ...(options.breaker ? { breaker: options.breaker } : {}) });
+  const get = (url: string) => resilient(url);
 
   function failure(status: number, body: unknown): FhirError {
     const outcome = body as Partial<OperationOutcome>;

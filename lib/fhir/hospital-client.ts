@@ -29,5 +29,8 @@ export function hospitalFhirClient(hospital: HospitalConfig, options: { baseUrl?
       }),
     };
   }
-  return createFhirClient({ baseUrl, auth, timeoutMs: hospital.timeoutMs, ...(options.onRequest ? { onRequest: options.onRequest } : {}) });
+  return createFhirClient({
+    baseUrl, auth, timeoutMs: hospital.timeoutMs, retries: hospital.retries, breaker: hospital.circuitBreaker,
+    ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+  });
 }

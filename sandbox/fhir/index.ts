@@ -6,7 +6,7 @@ import { demoPeople, type DemoPerson } from '../demo-people.ts';
 import { backendAuthServer } from './backend-auth-server.ts';
 import { generateHospitalRecords } from './generator.ts';
 import { loadFhirFolder } from './load-bundles.ts';
-import { sandboxFhirHandler } from './server.ts';
+import { sandboxFhirHandler, type SandboxFault } from './server.ts';
 import { ResourceStore } from './store.ts';
 
 export interface RunningSandboxHospital {
@@ -14,6 +14,8 @@ export interface RunningSandboxHospital {
   /** FHIR base URL it answers on. */
   readonly fhirBaseUrl: string;
   readonly store: ResourceStore;
+  /** Makes the server fail in one of the ways real servers do (tests): for the next `times` requests, or until `none`. */
+  setFault(fault: SandboxFault, times?: number): void;
   close(): Promise<void>;
 }
 
@@ -45,6 +47,19 @@ export async function startSandboxHospital(
   const backendAuth = hospital.sandbox.backendAuth
     ? backendAuthServer({ clientId: hospital.sandbox.backendAuth.clientId, publicKey: JSON.parse(readFileSync(hospital.sandbox.backendAuth.publicKeyFile, 'utf8')) as JWK, tokenUrl: `${server.origin}${basePath}/auth/token` })
     : undefined;
-  server.setHandler(sandboxFhirHandler({ store, basePath, origin: server.origin, name: hospital.name, ...(backendAuth ? { backendAuth } : {}) }));
-  return { hospitalId: hospital.id, fhirBaseUrl: `${server.origin}${basePath}`, store, close: () => server.close() };
+  let fault: SandboxFault = 'none';
+  let remaining = Infinity;
+  const currentFault = (): SandboxFault => {
+    if (fault === 'none') return fault;
+    if (remaining-- <= 0) fault = 'none';
+    return fault;
+  };
+  server.setHandler(sandboxFhirHandler({ store, basePath, origin: server.origin, name: hospital.name, fault: currentFault, ...(backendAuth ? { backendAuth } : {}) }));
+  return {
+    hospitalId: hospital.id, fhirBaseUrl: `${server.origin}${basePath}`, store, close: () => server.close(),
+    setFault: (f, times = Infinity) => {
+      fault = f;
+      remaining = times;
+    },
+  };
 }

@@ -13,7 +13,15 @@ export interface SandboxFhirOptions {
   name: string;
   /** When set, FHIR requests need a SMART Backend Services token from it. */
   backendAuth?: ReturnType<typeof backendAuthServer>;
+  /** The fault to act out now, for resilience tests. */
+  fault?: () => SandboxFault;
 }
+
+/**
+ * Ways a sandbox hospital can fail, as real servers do: connections dropped, answers after
+ * 30 s, HTTP 500, JSON cut short, or a body that is not FHIR at all (a maintenance page).
+ */
+export type SandboxFault = 'none' | 'down' | 'slow' | 'error' | 'malformed' | 'not-fhir';
 
 const FHIR_JSON = 'application/fhir+json';
 
@@ -25,6 +33,19 @@ export function sandboxFhirHandler(options: SandboxFhirOptions) {
   const base = options.basePath.replace(/\/$/, '');
   return (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', options.origin);
+    const fault = options.fault?.() ?? 'none';
+    if (fault === 'down') return void req.socket.destroy();
+    if (fault === 'error') return sendJson(res, 500, operationOutcome('exception', 'Internal error'), FHIR_JSON);
+    if (fault === 'malformed') return void res.writeHead(200, { 'content-type': FHIR_JSON }).end('{"resourceType":"Bundle","type":"searchset","entry":[{"resou');
+    if (fault === 'not-fhir') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Down for maintenance</body></html>');
+    if (fault === 'slow') {
+      const timer = setTimeout(() => serve(), 30_000);
+      res.on('close', () => clearTimeout(timer));
+      return;
+    }
+    serve();
+
+    function serve(): void {
     const auth = options.backendAuth;
     if (auth && url.pathname === `${base}/.well-known/smart-configuration`) return auth.smartConfiguration(res);
     if (auth && url.pathname === `${base}/auth/token` && req.method === 'POST') return void auth.token(req, res);
@@ -41,6 +62,7 @@ export function sandboxFhirHandler(options: SandboxFhirOptions) {
     } catch (err) {
       if (err instanceof OutcomeError) return sendJson(res, err.status, operationOutcome(err.issueCode, err.message), FHIR_JSON);
       return sendJson(res, 500, operationOutcome('exception', 'Internal error'), FHIR_JSON);
+    }
     }
   };
 }
