@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { AccessTokenVerifier } from '../lib/auth/access-token.ts';
 import { createErrorMasker } from '../lib/errors.ts';
@@ -9,6 +9,7 @@ import { graphqlHandler } from '../lib/http/graphql-handler.ts';
 import { listen, type RunningServer } from '../lib/http/listen.ts';
 import { sendJson } from '../lib/http/respond.ts';
 import type { GatewayContext } from './context.ts';
+import { defaultQueryLimits, queryLimits, type QueryLimits } from './query-limits.ts';
 import { AuthenticatedSubgraph } from './subgraph-source.ts';
 import { webPages, type WebPagesOptions } from './web-pages.ts';
 
@@ -22,6 +23,10 @@ export interface GatewayOptions {
   host?: string;
   /** An already listening server to use instead of `port`. */
   server?: RunningServer;
+  /** Limits on documents; the defaults when absent. */
+  limits?: QueryLimits;
+  /** Largest request body accepted (413 beyond). */
+  maxBodyBytes?: number;
   /** Longest wait for one subgraph answer. */
   subgraphTimeoutMs?: number;
   /** Serve GraphiQL and the portal, signing in at this issuer; no pages when absent. */
@@ -53,17 +58,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       });
     },
   });
+  const limits = queryLimits(options.limits ?? defaultQueryLimits, { blockFieldSuggestion: false });
   const server = new ApolloServer<GatewayContext>({
     gateway,
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
+    allowBatchedHttpRequests: false,
     formatError: createErrorMasker(createLogger({ part: 'gateway' })),
     includeStacktraceInErrorResponses: false,
     // Shutdown is the launcher's job (it stops every part in order), not each server's.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...(limits.plugins as ApolloServerPlugin<GatewayContext>[])],
   });
   await server.start();
   const running = options.server ?? (await listen(options.port, options.host));
-  const graphql = graphqlHandler(server, async ({ req }) => ({
+  const graphql = graphqlHandler(server, { maxBodyBytes: options.maxBodyBytes ?? 100_000 }, async ({ req }) => ({
     caller: await options.verifyToken(req.headers.authorization),
     requestId: randomUUID(),
   }));

@@ -16,6 +16,8 @@ export const ErrorCodes = {
   BAD_USER_INPUT: 400,
   /** No such thing, or none this caller may see (indistinguishable on purpose). */
   NOT_FOUND: 404,
+  /** A document over the cost limit (refused before any work). */
+  QUERY_TOO_COMPLEX: 400,
   /** A hospital's FHIR server failed or answered something unusable. */
   HOSPITAL_UNAVAILABLE: 502,
   /** A hospital's FHIR server did not answer in time. */

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EVERYTHING } from './helpers/queries.ts';
 import { startTestStack, type TestStack } from './helpers/stack.ts';
 
 /** The clinical graph: FHIR R4 coverage, references, filters, order, paging, batching. */
@@ -14,24 +15,6 @@ afterAll(() => stack?.stop());
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test reads of loose JSON
 const chartsOf = (body: { data?: Json | null }): Json[] => body.data?.['me']?.charts ?? [];
 
-const EVERYTHING = `{ me { charts { hospital { id }
-  patient { communication { language { text } preferred } generalPractitioner { reference resource { ... on Practitioner { name { family prefix } qualification { code { coding { code } } } } } }
-    managingOrganization { resource { ... on Organization { name } } } }
-  observations(first: 100) { id status category { coding { code } } code { coding { system code } } effectiveDateTime valueQuantity { value unit }
-    component { code { coding { code } } valueQuantity { value unit } referenceRange { high { value unit } } } interpretation { coding { code } }
-    performer { resource { ... on Practitioner { id } } } encounter { resource { ... on Encounter { id class { code } } } } }
-  conditions { id clinicalStatus { coding { code } } category { coding { code } } code { coding { code display } } onsetDateTime recordedDate }
-  medicationRequests { id status intent authoredOn medicationCodeableConcept { coding { system code } } medicationReference { resource { ... on Medication { code { coding { system code display } } } } }
-    requester { resource { ... on Practitioner { id } } } dosageInstruction { text route { coding { code } } doseAndRate { doseQuantity { value unit } } } }
-  allergyIntolerances { id criticality category code { text } reaction { manifestation { text } severity } recorder { resource { ... on Practitioner { id } } } }
-  immunizations { id vaccineCode { coding { system code } } occurrenceDateTime lotNumber protocolApplied { doseNumberPositiveInt series }
-    performer { actor { resource { ... on Practitioner { id } } } } location { resource { ... on Location { name } } } }
-  encounters { id status class { code } type { text } period { start end } participant { individual { resource { ... on Practitioner { id } } } }
-    location { location { resource { ... on Location { name managingOrganization { resource { ... on Organization { name } } } } } } } serviceProvider { resource { ... on Organization { name } } } }
-  procedures { id status code { text } performedDateTime performer { actor { resource { ... on Practitioner { id } } } } location { resource { ... on Location { name } } } }
-  diagnosticReports { id status code { text } conclusion result { reference resource { ... on Observation { id code { text } valueQuantity { value unit } } } } }
-  documentReferences { id status type { text } date content { attachment { contentType url size title } } author { resource { ... on Practitioner { id } } } }
-} } }`;
 
 describe('coverage', () => {
   it('serves every covered resource type with FHIR element names, and resolves references inside the hospital', async () => {

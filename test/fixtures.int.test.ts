@@ -12,6 +12,7 @@ import { composeSupergraph } from '../schema/compose.ts';
 import { ConsentRecords } from '../subgraphs/consent/consent-store.ts';
 import { openPostgres } from '../subgraphs/consent/db.ts';
 import { PeopleStore } from '../subgraphs/consent/people-store.ts';
+import { FIXTURE_SELECTION as SELECTION } from './helpers/queries.ts';
 import { startTestStack, type TestStack } from './helpers/stack.ts';
 
 /**
@@ -37,29 +38,6 @@ function sourceResources(): Map<string, FhirResource> {
   }
   return out;
 }
-
-const CODING = 'coding { system code display }';
-const CC = `{ ${CODING} text }`;
-const QTY = '{ value unit system code comparator }';
-const REF = '{ reference type display }';
-const SELECTION = `
-  patient { id gender birthDate active name { use family given prefix } telecom { system value use } address { line city state postalCode country }
-    identifier { system value } maritalStatus ${CC} communication { language ${CC} preferred } generalPractitioner ${REF} }
-  observations(first: 100) { id status category ${CC} code ${CC} subject ${REF} encounter ${REF} effectiveDateTime issued
-    valueQuantity ${QTY} valueCodeableConcept ${CC} valueString valueBoolean valueInteger valueDateTime valueRange { low ${QTY} high ${QTY} }
-    interpretation ${CC} referenceRange { low ${QTY} high ${QTY} text } component { code ${CC} valueQuantity ${QTY} valueCodeableConcept ${CC} valueString } }
-  conditions(first: 100) { id clinicalStatus ${CC} verificationStatus ${CC} category ${CC} severity ${CC} code ${CC} subject ${REF} onsetDateTime abatementDateTime recordedDate }
-  medicationRequests(first: 100) { id status intent authoredOn medicationCodeableConcept ${CC} medicationReference ${REF} requester ${REF} subject ${REF}
-    dosageInstruction { sequence text route ${CC} doseAndRate { doseQuantity ${QTY} } } }
-  allergyIntolerances(first: 100) { id type category criticality code ${CC} patient ${REF} onsetDateTime recordedDate clinicalStatus ${CC} verificationStatus ${CC}
-    reaction { substance ${CC} manifestation ${CC} description onset severity } }
-  immunizations(first: 100) { id status vaccineCode ${CC} patient ${REF} occurrenceDateTime primarySource lotNumber expirationDate site ${CC} route ${CC}
-    doseQuantity ${QTY} performer { function ${CC} actor ${REF} } protocolApplied { series doseNumberPositiveInt seriesDosesPositiveInt } }
-  encounters(first: 100) { id status class { system code display } type ${CC} subject ${REF} period { start end } reasonCode ${CC} serviceProvider ${REF}
-    participant { type ${CC} individual ${REF} } location { location ${REF} } }
-  procedures(first: 100) { id status code ${CC} subject ${REF} performedDateTime performedPeriod { start end } reasonCode ${CC} bodySite ${CC} outcome ${CC} }
-  diagnosticReports(first: 100) { id status category ${CC} code ${CC} subject ${REF} effectiveDateTime issued conclusion result ${REF} performer ${REF} }
-  documentReferences(first: 100) { id status docStatus type ${CC} category ${CC} subject ${REF} date description content { attachment { contentType url size title creation } format { system code display } } }`;
 
 const LISTS: Record<string, string> = {
   observations: 'Observation', conditions: 'Condition', medicationRequests: 'MedicationRequest', allergyIntolerances: 'AllergyIntolerance', immunizations: 'Immunization',

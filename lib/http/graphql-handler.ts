@@ -9,8 +9,8 @@ import { readBody, sendJson } from './respond.ts';
  */
 export function graphqlHandler<TContext extends BaseContext>(
   server: ApolloServer<TContext>,
+  options: { maxBodyBytes?: number },
   context: ContextFunction<[{ req: IncomingMessage }], TContext>,
-  options: { maxBodyBytes?: number } = {},
 ) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const headers = new HeaderMap();
@@ -20,7 +20,7 @@ export function graphqlHandler<TContext extends BaseContext>(
     let body: unknown;
     if (req.method === 'POST') {
       const raw = await readBody(req, options.maxBodyBytes ?? 1_000_000);
-      if (raw === undefined) return sendJson(res, 413, { errors: [{ message: 'Request body too large', extensions: { code: 'BAD_REQUEST' } }] });
+      if (raw === undefined) return sendJson(res, 413, { errors: [{ message: `Request body larger than ${options.maxBodyBytes ?? 1_000_000} bytes`, extensions: { code: 'BAD_REQUEST' } }] });
       const type = headers.get('content-type') ?? '';
       if (type.startsWith('application/json') || type.startsWith('application/graphql-response+json')) {
         try {

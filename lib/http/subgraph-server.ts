@@ -55,7 +55,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(options:
   });
   await server.start();
   const running: RunningServer = options.server ?? (await listen(options.port, options.host));
-  const graphql = graphqlHandler(server, async ({ req }) => {
+  const graphql = graphqlHandler(server, { maxBodyBytes: 2_000_000 }, async ({ req }) => {
     const caller = await options.verifyToken(req.headers.authorization);
     const access = accessOf(caller);
     // The verifier already refuses tokens that describe no caller; this keeps the type honest.

@@ -1,0 +1,79 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { getNamedType, getNullableType, GraphQLError, isLeafType, isListType, type GraphQLSchema, type DocumentNode } from 'graphql';
+import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+
+/**
+ * Limits that refuse a hostile document before any work is planned or sent to a subgraph.
+ * Each is configurable (`QueryLimits`, from the environment, see lib/config.ts).
+ */
+export interface QueryLimits {
+  /** Deepest selection; the deepest legitimate FHIR query (references of references) is 9. */
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  /** GraphQL tokens in the document (graphql-js stops parsing past it). */
+  maxTokens: number;
+  /** Estimated objects a query may return: each list counts as its `first:` (or `defaultListSize`) times its items. */
+  maxCost: number;
+  /** How many items a list without `first:` is assumed to hold (charts, references, components). */
+  defaultListSize: number;
+}
+
+export const defaultQueryLimits: QueryLimits = { maxDepth: 12, maxAliases: 20, maxDirectives: 10, maxTokens: 4000, maxCost: 5_000_000, defaultListSize: 3 };
+
+/**
+ * Cost of one field: an object costs 1, a list its size times the cost of one item,
+ * leaves are free. Written here because the library's estimators do not read `first:`.
+ */
+export function listAwareEstimator(defaultListSize: number): ComplexityEstimator {
+  return ({ field, args, childComplexity }) => {
+    const type = getNullableType(field.type);
+    if (isLeafType(getNamedType(type))) return 0;
+    if (isListType(type)) {
+      const first = typeof args['first'] === 'number' && args['first'] >= 0 ? args['first'] : defaultListSize;
+      return first * (1 + childComplexity);
+    }
+    return 1 + childComplexity;
+  };
+}
+
+export function queryCost(schema: GraphQLSchema, query: DocumentNode, variables: Record<string, unknown>, limits: Pick<QueryLimits, 'defaultListSize'>, operationName?: string): number {
+  return getComplexity({ schema, query, variables, estimators: [listAwareEstimator(limits.defaultListSize)], ...(operationName ? { operationName } : {}) });
+}
+
+/** graphql-armor's validation rules and plugins, plus the list-aware cost limit. */
+export function queryLimits(limits: QueryLimits, options: { blockFieldSuggestion: boolean }) {
+  const armor = new ApolloArmor({
+    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, exposeLimits: true },
+    maxAliases: { n: limits.maxAliases, exposeLimits: true },
+    maxDirectives: { n: limits.maxDirectives, exposeLimits: true },
+    // Enforced by graphql-js's own parser (parseOptions below): armor's plugin would answer 500.
+    maxTokens: { enabled: false },
+    // Replaced by the list-aware cost below, which reads `first:`.
+    costLimit: { enabled: false },
+    blockFieldSuggestion: { enabled: options.blockFieldSuggestion },
+  }).protect();
+  const cost: ApolloServerPlugin = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, request }) {
+          const estimated = queryCost(schema, document, request.variables ?? {}, limits, request.operationName ?? undefined);
+          if (estimated > limits.maxCost) {
+            throw new GraphQLError(`Query is too expensive: estimated cost ${estimated} exceeds ${limits.maxCost}. Ask for fewer items (first:) or fewer nested lists.`, {
+              extensions: { code: 'QUERY_TOO_COMPLEX', cost: estimated, maxCost: limits.maxCost, http: { status: 400 } },
+            });
+          }
+        },
+      };
+    },
+  };
+  // graphql-armor types its plugins from the CommonJS build of @apollo/server: same shape.
+  return {
+    plugins: [...(armor.plugins as unknown as ApolloServerPlugin[]), cost],
+    validationRules: armor.validationRules,
+    // graphql-js stops parsing past the token limit: a syntax error (400) before anything else runs.
+    parseOptions: { maxTokens: limits.maxTokens },
+  };
+}
+
