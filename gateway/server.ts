@@ -77,11 +77,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     requestId: randomUUID(),
   }));
   const pages = options.pages ? webPages(options.pages) : undefined;
+  // Ready when the issuer's keys can be fetched and the consent subgraph (the store) is ready.
+  const consentReadyz = options.subgraphUrls['consent'] ? new URL('/readyz', options.subgraphUrls['consent']).toString() : undefined;
+  const ready = async () =>
+    (await options.verifyToken.keysReachable()) &&
+    (!consentReadyz || (await fetch(consentReadyz, { signal: AbortSignal.timeout(3_000) }).then((r) => r.ok, () => false)));
   running.setHandler((req, res) => {
     if (pages?.(req, res)) return;
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path === '/graphql') return graphql(req, res);
     if (path === '/healthz' && req.method === 'GET') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/readyz' && req.method === 'GET') return void ready().then((ok) => sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready' }));
     return sendJson(res, 404, { error: 'not found' });
   });
   return {

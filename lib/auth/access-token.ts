@@ -29,9 +29,19 @@ export interface AccessTokenVerifierOptions {
   clockToleranceSec?: number;
   /** Override of the key source (tests); default: the issuer's JWKS. */
   keys?: JWTVerifyGetKey;
+  /**
+   * Least time between two JWKS fetches for an unknown `kid` (jose's cooldown): a new key
+   * of the issuer is picked up after at most this long, and a storm of made-up `kid`s
+   * costs the issuer one fetch per period.
+   */
+  jwksCooldownMs?: number;
 }
 
-export type AccessTokenVerifier = (authorization: string | undefined) => Promise<Caller>;
+export interface AccessTokenVerifier {
+  (authorization: string | undefined): Promise<Caller>;
+  /** Can the issuer's keys be fetched now? (readiness) */
+  keysReachable(): Promise<boolean>;
+}
 
 /** Longest token we read; anything longer is refused before parsing. */
 const MAX_TOKEN_LENGTH = 8192;
@@ -51,11 +61,11 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     if (!discovery.ok) throw new Error(`issuer discovery failed with HTTP ${discovery.status}`);
     const { jwks_uri: jwksUri } = (await discovery.json()) as { jwks_uri?: string };
     if (!jwksUri) throw new Error('issuer discovery has no jwks_uri');
-    keys = createRemoteJWKSet(new URL(jwksUri));
+    keys = createRemoteJWKSet(new URL(jwksUri), { cooldownDuration: options.jwksCooldownMs ?? 5_000, cacheMaxAge: 10 * 60_000, timeoutDuration: 3_000 });
     return keys;
   };
 
-  return async (authorization) => {
+  const verify = async (authorization: string | undefined): Promise<Caller> => {
     const token = bearerToken(authorization);
     if (!token) throw unauthenticated();
     let keySource: JWTVerifyGetKey;
@@ -96,6 +106,20 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     if (problem) throw unauthenticated(problem);
     return caller;
   };
+  return Object.assign(verify, {
+    async keysReachable() {
+      if (options.keys) return true;
+      try {
+        const discovery = await fetch(new URL('.well-known/openid-configuration', withSlash(options.issuer)), { signal: AbortSignal.timeout(2_000) });
+        const { jwks_uri: jwksUri } = (await discovery.json()) as { jwks_uri?: string };
+        if (!jwksUri) return false;
+        const jwks = await fetch(jwksUri, { signal: AbortSignal.timeout(2_000) });
+        return jwks.ok && Array.isArray(((await jwks.json()) as { keys?: unknown }).keys);
+      } catch {
+        return false;
+      }
+    },
+  });
 }
 
 /**

@@ -8,7 +8,8 @@ export interface RunningServer {
   readonly origin: string;
   readonly port: number;
   setHandler(handler: Handler): void;
-  close(): Promise<void>;
+  /** Stops accepting, lets requests in flight finish for up to `graceMs`, then closes. */
+  close(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -44,12 +45,18 @@ export async function listen(port: number, host = 'localhost'): Promise<RunningS
     setHandler: (h) => {
       handler = h;
     },
-    close: () =>
+    close: (graceMs = 10_000) =>
       new Promise<void>((resolve) => {
+        // No new connections; requests in flight finish (up to graceMs), then what is left is cut so ports are freed.
         server.close(() => resolve());
         server.closeIdleConnections();
-        // Give in-flight requests a moment, then cut what is left so ports are freed.
-        setTimeout(() => server.closeAllConnections(), 2_000).unref();
+        const idle = setInterval(() => server.closeIdleConnections(), 100);
+        idle.unref();
+        setTimeout(() => {
+          clearInterval(idle);
+          server.closeAllConnections();
+        }, graceMs).unref();
+        server.once('close', () => clearInterval(idle));
       }),
   };
 }

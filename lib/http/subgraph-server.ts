@@ -29,6 +29,8 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
   log: Logger;
   /** Extra routes, keyed `METHOD /path` (e.g. `GET /.well-known/jwks.json`). */
   routes?: Record<string, Handler>;
+  /** Is everything this part needs reachable? Answers `GET /readyz` (503 when not). */
+  ready?: () => Promise<boolean>;
   /** Apollo Server plugins of this subgraph. */
   plugins?: ApolloServerPlugin<TContext>[];
 }
@@ -64,6 +66,10 @@ export async function startSubgraphServer<TContext extends BaseContext>(options:
   });
   const routes: Record<string, Handler> = {
     'GET /healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
+    'GET /readyz': async (_req, res) => {
+      const ok = await (options.ready?.() ?? Promise.resolve(true)).catch(() => false);
+      sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready' });
+    },
     ...options.routes,
   };
   running.setHandler((req, res) => {

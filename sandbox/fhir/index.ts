@@ -56,7 +56,8 @@ export async function startSandboxHospital(
   };
   server.setHandler(sandboxFhirHandler({ store, basePath, origin: server.origin, name: hospital.name, fault: currentFault, ...(backendAuth ? { backendAuth } : {}) }));
   return {
-    hospitalId: hospital.id, fhirBaseUrl: `${server.origin}${basePath}`, store, close: () => server.close(),
+    // A sandbox need not wait for its slow answers (fault mode) when stopping.
+    hospitalId: hospital.id, fhirBaseUrl: `${server.origin}${basePath}`, store, close: () => server.close(500),
     setFault: (f, times = Infinity) => {
       fault = f;
       remaining = times;

@@ -60,6 +60,8 @@ export async function startConsentSubgraph(options: ConsentSubgraphOptions): Pro
     rules: consentRules(options.hospitals.map((h) => h.typeName)),
     verifyToken: options.verifyToken,
     log,
+    // Ready when the consent store answers and the issuer's keys can be fetched.
+    ready: async () => (await options.db.query('SELECT 1').then(() => true, () => false)) && (await options.verifyToken.keysReachable()),
     context: (caller, access) => ({
       caller, access, people, records, links, grants, pseudonymKey, log,
       hospitals: options.hospitals,

@@ -48,6 +48,10 @@ export async function startHospitalSubgraph(options: HospitalSubgraphOptions): P
     rules: hospitalRules(hospital.typeName),
     verifyToken: options.verifyToken,
     log,
+    // Ready when both key sets it verifies with can be fetched: the issuer's and the consent service's.
+    ready: async () =>
+      (await options.verifyToken.keysReachable()) &&
+      (!options.grantJwksUrl || (await fetch(options.grantJwksUrl, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false))),
     plugins: [refusalReporter(options.refusalLogUrl, log)],
     context: (caller, access) => hospitalContext(caller, access, hospital, fhir, verifyGrant, cursors, log),
     port: options.port,
