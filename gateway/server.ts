@@ -9,6 +9,7 @@ import { graphqlHandler } from '../lib/http/graphql-handler.ts';
 import { listen, type RunningServer } from '../lib/http/listen.ts';
 import { sendJson } from '../lib/http/respond.ts';
 import type { GatewayContext } from './context.ts';
+import { introspectionOnlyWith } from './introspection.ts';
 import { defaultQueryLimits, queryLimits, type QueryLimits } from './query-limits.ts';
 import { AuthenticatedSubgraph } from './subgraph-source.ts';
 import { webPages, type WebPagesOptions } from './web-pages.ts';
@@ -23,6 +24,8 @@ export interface GatewayOptions {
   host?: string;
   /** An already listening server to use instead of `port`. */
   server?: RunningServer;
+  /** Production: introspection only with `developerScope`, field suggestions off. */
+  production?: { developerScope: string };
   /** Limits on documents; the defaults when absent. */
   limits?: QueryLimits;
   /** Largest request body accepted (413 beyond). */
@@ -58,7 +61,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       });
     },
   });
-  const limits = queryLimits(options.limits ?? defaultQueryLimits, { blockFieldSuggestion: false });
+  const limits = queryLimits(options.limits ?? defaultQueryLimits, { blockFieldSuggestion: Boolean(options.production) });
   const server = new ApolloServer<GatewayContext>({
     gateway,
     validationRules: limits.validationRules,
@@ -68,7 +71,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     includeStacktraceInErrorResponses: false,
     // Shutdown is the launcher's job (it stops every part in order), not each server's.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ...(limits.plugins as ApolloServerPlugin<GatewayContext>[])],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ...(limits.plugins as ApolloServerPlugin<GatewayContext>[]),
+      ...(options.production ? [introspectionOnlyWith(options.production.developerScope)] : []),
+    ],
   });
   await server.start();
   const running = options.server ?? (await listen(options.port, options.host));

@@ -121,6 +121,12 @@ export interface StackConfig {
   readonly hospitalsFile: string;
   /** Longest life of a chart grant, in seconds. */
   readonly grantLifetimeSec: number;
+  /** `NODE_ENV=production`: introspection only with the developer scope, no field suggestions, GraphiQL only if asked. */
+  readonly production: boolean;
+  /** Serve GraphiQL and the portal pages (`GRAPHIQL`); on by default outside production. */
+  readonly pages: boolean;
+  /** The scope that lets a caller introspect the schema in production. */
+  readonly developerScope: string;
   readonly hospitals: readonly HospitalConfig[];
   /** True when the issuer is the embedded sandbox sign-on server (demo accounts). */
   readonly embeddedSso: boolean;
@@ -138,6 +144,9 @@ const envSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
   HOSPITALS_CONFIG: z.string().min(1).default('config/hospitals.json'),
   GRANT_LIFETIME_SEC: z.coerce.number().int().min(1).max(3600).default(60),
+  NODE_ENV: z.string().optional(),
+  GRAPHIQL: z.enum(['on', 'off']).optional(),
+  DEVELOPER_SCOPE: z.string().min(1).default('developer'),
 });
 
 /** Reads the environment once. Throws ConfigError with every problem found. */
@@ -158,6 +167,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
     databaseUrl: e.DATABASE_URL,
     hospitalsFile: e.HOSPITALS_CONFIG,
     grantLifetimeSec: e.GRANT_LIFETIME_SEC,
+    production: e.NODE_ENV === 'production',
+    pages: e.GRAPHIQL ? e.GRAPHIQL === 'on' : e.NODE_ENV !== 'production',
+    developerScope: e.DEVELOPER_SCOPE,
     hospitals: loadHospitalsFile(e.HOSPITALS_CONFIG),
     embeddedSso,
   });

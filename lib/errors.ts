@@ -39,8 +39,8 @@ export function unauthenticated(message = 'A valid access token is required'): G
   });
 }
 
-export function forbidden(message: string): GraphQLError {
-  return apiError('FORBIDDEN', message);
+export function forbidden(message: string, status?: number): GraphQLError {
+  return apiError('FORBIDDEN', message, status ? { http: { status } } : {});
 }
 
 export function badUserInput(message: string, extensions: Record<string, unknown> = {}): GraphQLError {

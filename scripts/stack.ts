@@ -92,6 +92,7 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
       fhirBaseUrls,
       verifyToken,
       grantLifetimeSec: config.grantLifetimeSec,
+      production: config.production,
       port: options.ephemeralPorts ? 0 : Number(new URL(config.consentUrl).port),
       host: config.host,
     });
@@ -108,6 +109,7 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
         port: options.ephemeralPorts ? 0 : Number(new URL(hospital.subgraphUrl).port),
         host: config.host,
         verifyToken,
+        production: config.production,
         grantIssuer: consent.grantIssuer,
         grantJwksUrl: consent.grantJwksUrl,
         refusalLogUrl: consent.refusalLogUrl,
@@ -124,7 +126,8 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
       verifyToken,
       port: gatewayServer.port,
       server: gatewayServer,
-      pages: { issuer, clientId: BROWSER_CLIENT_ID },
+      ...(config.pages ? { pages: { issuer, clientId: BROWSER_CLIENT_ID } } : {}),
+      ...(config.production ? { production: { developerScope: config.developerScope } } : {}),
     });
     closers.push(gateway.close);
     log.debug('stack started');

@@ -29,6 +29,8 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
   log: Logger;
   /** Extra routes, keyed `METHOD /path` (e.g. `GET /.well-known/jwks.json`). */
   routes?: Record<string, Handler>;
+  /** Allow `__schema`/`__type` (the gateway itself needs only `_service`). */
+  introspection?: boolean;
   /** Is everything this part needs reachable? Answers `GET /readyz` (503 when not). */
   ready?: () => Promise<boolean>;
   /** Apollo Server plugins of this subgraph. */
@@ -51,6 +53,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(options:
     schema: protect(buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> }), options.rules),
     formatError: createErrorMasker(options.log),
     includeStacktraceInErrorResponses: false,
+    introspection: options.introspection ?? true,
     // Shutdown is the launcher's job (it stops every part in order), not each server's.
     stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), ...(options.plugins ?? [])],

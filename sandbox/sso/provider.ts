@@ -1,7 +1,7 @@
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { BROWSER_CLIENT_ID, demoServiceClients, findAccountBySub } from './accounts.ts';
 import type { IssuerSecrets } from './keys.ts';
-import { smartScopes } from './scopes.ts';
+import { DEVELOPER_SCOPE, smartScopes } from './scopes.ts';
 
 export interface IssuerOptions {
   /** Public issuer URL (`iss`). */
@@ -68,7 +68,7 @@ export function createIssuer(options: IssuerOptions): Provider {
           if (resource !== options.audience) throw new errors.InvalidTarget();
           return {
             // Service clients may only hold system/ scopes; people patient/ or user/ ones (narrowed per account at login).
-            scope: (client.clientId === BROWSER_CLIENT_ID ? [...smartScopes('patient'), ...smartScopes('user')] : smartScopes('system')).join(' '),
+            scope: (client.clientId === BROWSER_CLIENT_ID ? [...smartScopes('patient'), ...smartScopes('user'), DEVELOPER_SCOPE] : smartScopes('system')).join(' '),
             audience: options.audience,
             accessTokenTTL: ttl,
             accessTokenFormat: 'jwt',

@@ -30,3 +30,6 @@ export function smartScopes(context?: SmartContext): string[] {
     ...Object.entries(granular).flatMap(([t, { system, codes }]) => codes.map((code) => `${c}/${t}.rs?category=${system}|${code}`)),
   ]);
 }
+
+/** Lets a practitioner introspect the schema in production (the gateway's DEVELOPER_SCOPE). */
+export const DEVELOPER_SCOPE = 'developer';

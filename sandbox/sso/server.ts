@@ -3,6 +3,7 @@ import type Provider from 'oidc-provider';
 import { readBody } from '../../lib/http/respond.ts';
 import { checkPassword, findAccountBySub, type DemoAccount } from './accounts.ts';
 import { escapeHtml } from './provider.ts';
+import { DEVELOPER_SCOPE } from './scopes.ts';
 
 /**
  * HTTP handler of the sign-on server: the project's own login step under
@@ -52,9 +53,10 @@ async function grantFor(provider: Provider, account: DemoAccount, clientId: stri
   const scopes = requested.split(' ').filter(Boolean);
   const isOidc = (s: string) => ['openid', 'fhirUser', 'profile', 'offline_access'].includes(s);
   const prefix = account.role === 'patient' ? 'patient/' : 'user/';
+  const allowed = (s: string) => s.startsWith(prefix) || (account.role === 'practitioner' && s === DEVELOPER_SCOPE);
   const oidcScopes = scopes.filter(isOidc);
-  const resourceScopes = scopes.filter((s) => !isOidc(s) && s.startsWith(prefix));
-  const refused = scopes.filter((s) => !isOidc(s) && !s.startsWith(prefix));
+  const resourceScopes = scopes.filter((s) => !isOidc(s) && allowed(s));
+  const refused = scopes.filter((s) => !isOidc(s) && !allowed(s));
   if (oidcScopes.length) grant.addOIDCScope(oidcScopes.join(' '));
   if (resourceScopes.length) grant.addResourceScope(audience, resourceScopes.join(' '));
   // Recorded as rejected so the issuer leaves them out instead of prompting again.

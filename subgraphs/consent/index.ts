@@ -22,6 +22,8 @@ export interface ConsentSubgraphOptions {
   /** FHIR base URL per hospital id, overriding the config (sandboxes on free ports). */
   fhirBaseUrls?: Readonly<Record<string, string>>;
   verifyToken: AccessTokenVerifier;
+  /** Production: no introspection of this subgraph. */
+  production?: boolean;
   /** Longest life of a chart grant; revoking a consent is felt at once through the gateway. */
   grantLifetimeSec?: number;
   port: number;
@@ -59,6 +61,7 @@ export async function startConsentSubgraph(options: ConsentSubgraphOptions): Pro
     resolvers: consentResolvers,
     rules: consentRules(options.hospitals.map((h) => h.typeName)),
     verifyToken: options.verifyToken,
+    introspection: !options.production,
     log,
     // Ready when the consent store answers and the issuer's keys can be fetched.
     ready: async () => (await options.db.query('SELECT 1').then(() => true, () => false)) && (await options.verifyToken.keysReachable()),

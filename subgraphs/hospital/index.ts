@@ -17,6 +17,8 @@ export interface HospitalSubgraphOptions {
   port: number;
   host?: string;
   verifyToken: AccessTokenVerifier;
+  /** Production: no introspection of this subgraph. */
+  production?: boolean;
   /** `iss` of grants: the consent service. */
   grantIssuer: string;
   /** Where refused fields are recorded in the person's access log (the consent service). */
@@ -47,6 +49,7 @@ export async function startHospitalSubgraph(options: HospitalSubgraphOptions): P
     resolvers: hospitalResolvers(hospital.typeName),
     rules: hospitalRules(hospital.typeName),
     verifyToken: options.verifyToken,
+    introspection: !options.production,
     log,
     // Ready when both key sets it verifies with can be fetched: the issuer's and the consent service's.
     ready: async () =>

@@ -1,0 +1,36 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { BREAK, visit, type DocumentNode } from 'graphql';
+import { forbidden } from '../lib/errors.ts';
+import type { GatewayContext } from './context.ts';
+
+function introspects(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Field(node) {
+      if (node.name.value === '__schema' || node.name.value === '__type') {
+        found = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/**
+ * Production: the schema is described only to callers whose token carries the developer
+ * scope; everyone else asking `__schema` or `__type` is refused before any work.
+ */
+export function introspectionOnlyWith(developerScope: string): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, contextValue }) {
+          if (introspects(document) && !contextValue.caller.scopes.includes(developerScope)) {
+            throw forbidden('Introspection is disabled for this caller', 403);
+          }
+        },
+      };
+    },
+  };
+}
