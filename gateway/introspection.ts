@@ -25,8 +25,8 @@ export function introspectionOnlyWith(developerScope: string): ApolloServerPlugi
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, contextValue }) {
-          if (introspects(document) && !contextValue.caller.scopes.includes(developerScope)) {
+        async didResolveOperation({ document, contextValue, operation }) {
+          if (operation && introspects(document) && !contextValue.caller.scopes.includes(developerScope)) {
             throw forbidden('Introspection is disabled for this caller', 403);
           }
         },

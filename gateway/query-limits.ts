@@ -57,8 +57,16 @@ export function queryLimits(limits: QueryLimits, options: { blockFieldSuggestion
   const cost: ApolloServerPlugin = {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, document, request }) {
-          const estimated = queryCost(schema, document, request.variables ?? {}, limits, request.operationName ?? undefined);
+        async didResolveOperation({ schema, document, request, operation }) {
+          // No operation by that name: Apollo Server answers that itself (400).
+          if (!operation) return;
+          let estimated: number;
+          try {
+            estimated = queryCost(schema, document, request.variables ?? {}, limits, request.operationName ?? undefined);
+          } catch (err) {
+            // Variables that do not fit their types: the client's mistake, said before any work.
+            throw new GraphQLError(err instanceof GraphQLError ? err.message : 'Variables do not match the operation', { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+          }
           if (estimated > limits.maxCost) {
             throw new GraphQLError(`Query is too expensive: estimated cost ${estimated} exceeds ${limits.maxCost}. Ask for fewer items (first:) or fewer nested lists.`, {
               extensions: { code: 'QUERY_TOO_COMPLEX', cost: estimated, maxCost: limits.maxCost, http: { status: 400 } },

@@ -10,6 +10,7 @@ import { listen, type RunningServer } from '../lib/http/listen.ts';
 import { sendJson } from '../lib/http/respond.ts';
 import type { GatewayContext } from './context.ts';
 import { introspectionOnlyWith } from './introspection.ts';
+import { requireOperation } from './require-operation.ts';
 import { defaultQueryLimits, queryLimits, type QueryLimits } from './query-limits.ts';
 import { AuthenticatedSubgraph } from './subgraph-source.ts';
 import { webPages, type WebPagesOptions } from './web-pages.ts';
@@ -73,6 +74,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
+      requireOperation as ApolloServerPlugin<GatewayContext>,
       ...(limits.plugins as ApolloServerPlugin<GatewayContext>[]),
       ...(options.production ? [introspectionOnlyWith(options.production.developerScope)] : []),
     ],

@@ -67,6 +67,9 @@ describe('GraphQL over HTTP', () => {
     expect((await post('{"variables": {}}')).status).toBe(400);
     expect((await post('{"query":"{ me { id "}')).status).toBe(400);
     expect((await post('{"query":"{ me { id } }"}', { 'content-type': 'text/plain' })).status).toBe(400);
+    // An operation name that names nothing (found by the fuzz test: the gateway's executor threw, 500).
+    expect((await post('{"query":"{ me { id } }","operationName":""}')).status).toBe(400);
+    expect((await post('{"query":"query A { me { id } }","operationName":"B"}')).status).toBe(400);
   });
 
   it('runs queries over GET, never mutations', async () => {
