@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { defaultQueryLimits } from '../gateway/query-limits.ts';
 import { ConfigError, loadConfig, parseHospitals } from './config.ts';
 
 const hospital = {
@@ -46,6 +47,11 @@ describe('environment', () => {
     expect(config.gatewayPort).toBe(4000);
     expect(config.hospitals.length).toBeGreaterThanOrEqual(3);
     expect(config.databaseUrl).toBeUndefined();
+  });
+
+  it('defaults the query limits to the ones the gateway was measured with', () => {
+    expect(loadConfig({}).limits).toMatchObject(defaultQueryLimits);
+    expect(loadConfig({ MAX_DEPTH: '8', MAX_COST: '1000' }).limits).toMatchObject({ maxDepth: 8, maxCost: 1000 });
   });
 
   it('uses an external issuer and database when configured', () => {

@@ -126,6 +126,8 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
       verifyToken,
       port: gatewayServer.port,
       server: gatewayServer,
+      limits: config.limits,
+      maxBodyBytes: config.limits.maxBodyBytes,
       ...(config.pages ? { pages: { issuer, clientId: BROWSER_CLIENT_ID } } : {}),
       ...(config.production ? { production: { developerScope: config.developerScope } } : {}),
     });
