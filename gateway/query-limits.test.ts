@@ -61,6 +61,15 @@ describe('query limits', () => {
     expect(violations(directives(defaultQueryLimits.maxDirectives + 1)).join()).toMatch(/directive/i);
   });
 
+  it('stop parsing past the token limit, and parse a document exactly at it', () => {
+    const { parseOptions } = queryLimits({ ...defaultQueryLimits, maxTokens: 50 }, { blockFieldSuggestion: false });
+    // `{ me { consents { id status scope … } } }`: 8 tokens of braces and names, then one per field.
+    const fields = ['id', 'status', 'scope', 'dateTime'];
+    const doc = (n: number) => `{ me { consents { ${Array.from({ length: n }, (_, i) => fields[i % fields.length]).join(' ')} } } }`;
+    expect(() => parse(doc(42), parseOptions)).not.toThrow(); // 50 tokens
+    expect(() => parse(doc(43), parseOptions)).toThrow(/Document contains more that 50 tokens/); // 51; sic
+  });
+
   it('cost a list by its first: — a query within every other limit is refused for asking too many items', () => {
     const many = '{ researchCohort(first: 1000) { charts { observations(first: 100) { component { valueQuantity { value } referenceRange { low { value } high { value } } } } diagnosticReports(first: 100) { result { resource { ... on Observation { component { valueQuantity { value } } } } } } } } }';
     expect(violations(many)).toEqual([]);

@@ -3,7 +3,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 /**
  * The error catalogue: every error a client can see has one of these codes in
  * `extensions.code`, and the HTTP status it maps to when it ends a request.
- * Anything else is masked as INTERNAL_SERVER_ERROR (see `maskError`).
+ * Anything else is masked as INTERNAL_SERVER_ERROR (see `createErrorMasker`).
  */
 export const ErrorCodes = {
   /** No token, or a token that fails verification. */
@@ -77,9 +77,6 @@ export function createErrorMasker(log?: { error(msg: string, fields?: Record<str
     return { message: 'Internal server error', ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };
 }
-
-/** The masker without logging (tests, tools). */
-export const maskError = createErrorMasker();
 
 /** Codes Apollo Server itself gives to malformed requests; safe to show as they are. */
 const apolloRequestCodes = new Set([

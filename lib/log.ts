@@ -4,6 +4,7 @@
  */
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+// Read here rather than from lib/config: logging must work before (and while) config is parsed.
 const threshold = order[(process.env['LOG_LEVEL'] as Level | undefined) ?? 'info'] ?? order.info;
 
 export interface Logger {

@@ -18,7 +18,3 @@ export const demoPeople: readonly DemoPerson[] = Object.freeze([
   { id: 'a1c3e0f2-5b7d-4e61-9a0b-2c4d6e8f0a11', username: 'alice', nationalId: '900-11-2233', family: 'Quill', given: ['Alice', 'Maren'], gender: 'female', birthDate: '1984-03-12' },
   { id: 'b2d4f1a3-6c8e-4f72-8b1c-3d5e7f9a1b22', username: 'bob', nationalId: '900-44-5566', family: 'Fenwick', given: ['Robert'], gender: 'male', birthDate: '1959-11-02' },
 ]);
-
-export function demoPerson(username: string): DemoPerson | undefined {
-  return demoPeople.find((p) => p.username === username);
-}

@@ -18,8 +18,3 @@ export function formatSearch(req: SearchRequest): string {
   const qs = params.toString();
   return qs ? `${req.resourceType}?${qs}` : req.resourceType;
 }
-
-/** Canonical key of a search, for DataLoader caching. */
-export function searchKey(req: SearchRequest): string {
-  return formatSearch(req);
-}
