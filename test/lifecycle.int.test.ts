@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from './helpers/stack.ts';
 
@@ -16,6 +17,41 @@ describe('health and readiness', () => {
       const ready = await fetch(`${origin}/readyz`);
       expect(ready.status, origin).toBe(200);
       expect(await ready.json()).toEqual({ status: 'ready' });
+    }
+  });
+});
+
+describe('readiness tells the truth', () => {
+  const admin = 'postgres://postgres@127.0.0.1:5432/postgres';
+  const database = `graph_ready_${process.pid}_${Date.now()}`;
+  const sql = async (q: string) => {
+    const c = new pg.Client({ connectionString: admin });
+    await c.connect();
+    try {
+      await c.query(q);
+    } finally {
+      await c.end();
+    }
+  };
+
+  it('is not ready while the consent store cannot be reached, and ready again when it can', async () => {
+    await sql(`CREATE DATABASE ${database}`);
+    const stack = await startTestStack({ DATABASE_URL: admin.replace(/\/postgres$/, `/${database}`) });
+    const readyz = async (url: string) => (await fetch(`${new URL(url).origin}/readyz`)).status;
+    try {
+      expect(await readyz(stack.gatewayUrl)).toBe(200);
+      // The database refuses every connection, and the open ones are cut.
+      await sql(`ALTER DATABASE ${database} WITH ALLOW_CONNECTIONS false`);
+      await sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}'`);
+      expect(await readyz(stack.consentUrl)).toBe(503);
+      expect(await readyz(stack.gatewayUrl)).toBe(503);
+      expect((await fetch(`${new URL(stack.gatewayUrl).origin}/healthz`)).status).toBe(200);
+      await sql(`ALTER DATABASE ${database} WITH ALLOW_CONNECTIONS true`);
+      expect(await readyz(stack.consentUrl)).toBe(200);
+      expect(await readyz(stack.gatewayUrl)).toBe(200);
+    } finally {
+      await stack.stop();
+      await sql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     }
   });
 });

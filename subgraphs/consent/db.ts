@@ -43,7 +43,10 @@ export async function openPglite(dir: string): Promise<Db> {
 }
 
 export async function openPostgres(connectionString: string): Promise<Db> {
-  const pool = new pg.Pool({ connectionString, max: 10 });
+  const pool = new pg.Pool({ connectionString, max: 10, connectionTimeoutMillis: 5_000 });
+  // An idle connection cut by the server (restart, failover) is reported here; without a
+  // listener it would end the process. The pool opens a new one on the next query.
+  pool.on('error', (err) => process.stderr.write(`${JSON.stringify({ level: 'warn', msg: 'database connection lost', part: 'consent-store', code: (err as { code?: string }).code })}\n`));
   // Fail at start-up, not on the first request, when the database is unreachable.
   await pool.query('select 1');
   const wrap = (q: pg.Pool | pg.PoolClient): Queryable => ({
