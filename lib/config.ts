@@ -127,6 +127,8 @@ export interface StackConfig {
   readonly pages: boolean;
   /** The scope that lets a caller introspect the schema in production. */
   readonly developerScope: string;
+  /** The issuer's client id of the browser pages (authorization code + PKCE). */
+  readonly browserClientId: string;
   /** Limits on GraphQL documents at the gateway (see gateway/query-limits.ts). */
   readonly limits: { maxDepth: number; maxAliases: number; maxDirectives: number; maxTokens: number; maxCost: number; defaultListSize: number; maxBodyBytes: number };
   readonly hospitals: readonly HospitalConfig[];
@@ -149,6 +151,7 @@ const envSchema = z.object({
   NODE_ENV: z.string().optional(),
   GRAPHIQL: z.enum(['on', 'off']).optional(),
   DEVELOPER_SCOPE: z.string().min(1).default('developer'),
+  OIDC_CLIENT_ID: z.string().min(1).default('portal'),
   MAX_DEPTH: z.coerce.number().int().min(2).default(12),
   MAX_ALIASES: z.coerce.number().int().min(0).default(20),
   MAX_DIRECTIVES: z.coerce.number().int().min(0).default(10),
@@ -178,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
     production: e.NODE_ENV === 'production',
     pages: e.GRAPHIQL ? e.GRAPHIQL === 'on' : e.NODE_ENV !== 'production',
     developerScope: e.DEVELOPER_SCOPE,
+    browserClientId: e.OIDC_CLIENT_ID,
     limits: Object.freeze({ maxDepth: e.MAX_DEPTH, maxAliases: e.MAX_ALIASES, maxDirectives: e.MAX_DIRECTIVES, maxTokens: e.MAX_TOKENS, maxCost: e.MAX_COST, defaultListSize: 3, maxBodyBytes: e.MAX_BODY_BYTES }),
     hospitals: loadHospitalsFile(e.HOSPITALS_CONFIG),
     embeddedSso,

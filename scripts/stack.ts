@@ -7,7 +7,6 @@ import { createLogger } from '../lib/log.ts';
 import { startGateway } from '../gateway/server.ts';
 import { demoPeople } from '../sandbox/demo-people.ts';
 import { startSandboxHospital, type RunningSandboxHospital } from '../sandbox/fhir/index.ts';
-import { BROWSER_CLIENT_ID } from '../sandbox/sso/accounts.ts';
 import { startSso } from '../sandbox/sso/index.ts';
 import { SUPERGRAPH_FILE } from '../schema/compose.ts';
 import { CONSENT_SUBGRAPH } from '../schema/subgraph-sdl.ts';
@@ -128,7 +127,7 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
       server: gatewayServer,
       limits: config.limits,
       maxBodyBytes: config.limits.maxBodyBytes,
-      ...(config.pages ? { pages: { issuer, clientId: BROWSER_CLIENT_ID } } : {}),
+      ...(config.pages ? { pages: { issuer, clientId: config.browserClientId } } : {}),
       ...(config.production ? { production: { developerScope: config.developerScope } } : {}),
     });
     closers.push(gateway.close);

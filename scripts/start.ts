@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { ConfigError, loadConfig } from '../lib/config.ts';
 import { demoAccounts, demoServiceClients } from '../sandbox/sso/accounts.ts';
+import { runUntilSignal } from '../lib/run-until-signal.ts';
 import { startStack } from './stack.ts';
 
 /** `npm start`: the whole stack on its embedded default, in one process. */
@@ -66,14 +67,4 @@ if (config.embeddedSso) {
 lines.push('', 'Press Ctrl-C to stop.', '');
 console.log(lines.join('\n'));
 
-let stopping = false;
-const stop = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  console.log(`\n${signal}: stopping…`);
-  await stack.close();
-  console.log('stopped');
-  process.exit(0);
-};
-process.on('SIGINT', () => void stop('SIGINT'));
-process.on('SIGTERM', () => void stop('SIGTERM'));
+runUntilSignal(() => stack.close());

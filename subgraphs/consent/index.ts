@@ -24,6 +24,8 @@ export interface ConsentSubgraphOptions {
   verifyToken: AccessTokenVerifier;
   /** Production: no introspection of this subgraph. */
   production?: boolean;
+  /** Public origin hospital subgraphs reach this service at (grant `iss`, JWKS, refusal log); default: where it listens. */
+  publicOrigin?: string;
   /** Longest life of a chart grant; revoking a consent is felt at once through the gateway. */
   grantLifetimeSec?: number;
   port: number;
@@ -54,7 +56,7 @@ export async function startConsentSubgraph(options: ConsentSubgraphOptions): Pro
   const links = new LinkResolver(people, linked, log);
   // The grant issuer is this server's own origin, known once it listens (port 0 in tests).
   const server = await listen(options.port, options.host);
-  const origin = server.origin;
+  const origin = options.publicOrigin ?? server.origin;
   const grants = await createGrantSigner(origin);
   const running = await startSubgraphServer<ConsentContext>({
     typeDefs: consentSubgraphDocument(options.hospitals),
