@@ -79,7 +79,7 @@ export function createErrorMasker(log?: { error(msg: string, fields?: Record<str
 }
 
 /** Codes Apollo Server itself gives to malformed requests; safe to show as they are. */
-const apolloRequestCodes = new Set([
+export const apolloRequestCodes = new Set([
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_REQUEST',
