@@ -29,7 +29,6 @@ export interface FhirClient {
   page<T extends FhirResource = FhirResource>(url: string): Promise<Bundle<T>>;
   /** Follows `next` links until `limit` entries are read; returns the matching resources. */
   searchAll<T extends FhirResource = FhirResource>(req: SearchRequest, limit: number): Promise<T[]>;
-  read<T extends FhirResource = FhirResource>(resourceType: string, id: string): Promise<T | undefined>;
 }
 
 export function createFhirClient(options: FhirClientOptions): FhirClient {
@@ -115,16 +114,6 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
         url = next && new URL(next).origin === baseOrigin ? next : undefined;
       }
       return out.slice(0, limit);
-    },
-    async read<T extends FhirResource>(resourceType: string, id: string) {
-      const { status, body } = await get(`${base}${encodeURIComponent(resourceType)}/${encodeURIComponent(id)}`);
-      if (status === 404 || status === 410) return undefined;
-      if (status !== 200) throw failure(status, body);
-      const resource = body as Partial<T>;
-      if (resource?.resourceType !== resourceType || resource.id !== id) {
-        throw new FhirError('FHIR server answered a read with a different resource', status);
-      }
-      return resource as T;
     },
   };
 }

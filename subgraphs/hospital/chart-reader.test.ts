@@ -28,7 +28,6 @@ function fakeClient(resources: FhirResource[], tamper?: (b: ReturnType<ResourceS
     baseUrl: base, calls, search,
     page: async (u: string) => store.search(new URL(u).pathname.split('/').pop()!, new URL(u).searchParams, new URL(u)) as never,
     searchAll: async () => [],
-    read: async () => undefined,
   };
 }
 
