@@ -14,6 +14,8 @@ export interface RunningSandboxHospital {
   /** FHIR base URL it answers on. */
   readonly fhirBaseUrl: string;
   readonly store: ResourceStore;
+  /** Adds this many ms before every answer (benchmarks: a server across a network). */
+  setLatency(ms: number): void;
   /** Makes the server fail in one of the ways real servers do (tests): for the next `times` requests, or until `none`. */
   setFault(fault: SandboxFault, times?: number): void;
   close(): Promise<void>;
@@ -54,10 +56,14 @@ export async function startSandboxHospital(
     if (remaining-- <= 0) fault = 'none';
     return fault;
   };
-  server.setHandler(sandboxFhirHandler({ store, basePath, origin: server.origin, name: hospital.name, fault: currentFault, ...(backendAuth ? { backendAuth } : {}) }));
+  let latency = 0;
+  server.setHandler(sandboxFhirHandler({ store, basePath, origin: server.origin, name: hospital.name, fault: currentFault, latencyMs: () => latency, ...(backendAuth ? { backendAuth } : {}) }));
   return {
     // A sandbox need not wait for its slow answers (fault mode) when stopping.
     hospitalId: hospital.id, fhirBaseUrl: `${server.origin}${basePath}`, store, close: () => server.close(500),
+    setLatency: (ms) => {
+      latency = ms;
+    },
     setFault: (f, times = Infinity) => {
       fault = f;
       remaining = times;

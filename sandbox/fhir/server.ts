@@ -15,6 +15,8 @@ export interface SandboxFhirOptions {
   backendAuth?: ReturnType<typeof backendAuthServer>;
   /** The fault to act out now, for resilience tests. */
   fault?: () => SandboxFault;
+  /** Extra time before each answer, in ms, as a real server over a network takes (benchmarks). */
+  latencyMs?: () => number;
 }
 
 /**
@@ -38,8 +40,9 @@ export function sandboxFhirHandler(options: SandboxFhirOptions) {
     if (fault === 'error') return sendJson(res, 500, operationOutcome('exception', 'Internal error'), FHIR_JSON);
     if (fault === 'malformed') return void res.writeHead(200, { 'content-type': FHIR_JSON }).end('{"resourceType":"Bundle","type":"searchset","entry":[{"resou');
     if (fault === 'not-fhir') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Down for maintenance</body></html>');
-    if (fault === 'slow') {
-      const timer = setTimeout(() => serve(), 30_000);
+    const delay = fault === 'slow' ? 30_000 : (options.latencyMs?.() ?? 0);
+    if (delay > 0) {
+      const timer = setTimeout(() => serve(), delay);
       res.on('close', () => clearTimeout(timer));
       return;
     }
