@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Db, Queryable } from './db.ts';
+import type { Db } from './db.ts';
 
 export type ConsentScopeCode = 'patient-privacy' | 'research';
 
@@ -125,18 +125,22 @@ export class ConsentRecords {
     return rows.map(toConsent);
   }
 
-  /** Writes audit events atomically: all of them are durable, or the call fails and nothing is disclosed. */
+  /**
+   * Writes audit events atomically (one multi-row INSERT: all of them are durable, or the
+   * call fails and nothing is disclosed); one statement keeps the hot path to one round trip.
+   */
   async audit(events: readonly Omit<AuditRecord, 'id'>[]): Promise<void> {
     if (events.length === 0) return;
-    await this.db.transaction(async (tx: Queryable) => {
-      for (const e of events) {
-        await tx.query(
-          `INSERT INTO audit_event (id, recorded, person_id, agent, agent_subject, client_id, purpose, outcome, outcome_desc, hospital_id, resource_types)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-          [randomUUID(), e.recorded.toISOString(), e.personId, e.agent, e.agentSubject, e.clientId ?? null, e.purpose, e.outcome, e.outcomeDesc ?? null, e.hospitalId ?? null, [...e.resourceTypes]],
-        );
-      }
+    const params: unknown[] = [];
+    const rows = events.map((e) => {
+      const at = params.length;
+      params.push(randomUUID(), e.recorded.toISOString(), e.personId, e.agent, e.agentSubject, e.clientId ?? null, e.purpose, e.outcome, e.outcomeDesc ?? null, e.hospitalId ?? null, [...e.resourceTypes]);
+      return `(${Array.from({ length: 11 }, (_, i) => `$${at + i + 1}`).join(', ')})`;
     });
+    await this.db.query(
+      `INSERT INTO audit_event (id, recorded, person_id, agent, agent_subject, client_id, purpose, outcome, outcome_desc, hospital_id, resource_types) VALUES ${rows.join(', ')}`,
+      params,
+    );
   }
 
   async auditLog(personId: string, limit: number): Promise<AuditRecord[]> {
