@@ -4,7 +4,7 @@ import { loadConfig, subgraphName } from '../lib/config.ts';
 import { runUntilSignal } from '../lib/run-until-signal.ts';
 import { SUPERGRAPH_FILE } from '../schema/compose.ts';
 import { CONSENT_SUBGRAPH } from '../schema/subgraph-sdl.ts';
-import { startGateway } from './server.ts';
+import { gatewaySettings, startGateway } from './server.ts';
 
 /** The gateway alone (`npm run gateway`), for deployments that run each part apart. */
 const config = loadConfig();
@@ -14,10 +14,7 @@ const gateway = await startGateway({
   verifyToken: createAccessTokenVerifier({ issuer: config.issuer, audience: config.audience }),
   port: config.gatewayPort,
   host: config.host,
-  limits: config.limits,
-  maxBodyBytes: config.limits.maxBodyBytes,
-  ...(config.pages ? { pages: { issuer: config.issuer, clientId: config.browserClientId } } : {}),
-  ...(config.production ? { production: { developerScope: config.developerScope } } : {}),
+  ...gatewaySettings(config, config.issuer),
 });
 console.log(`gateway on ${gateway.url}`);
 runUntilSignal(() => gateway.close());

@@ -3,6 +3,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { AccessTokenVerifier } from '../lib/auth/access-token.ts';
+import type { StackConfig } from '../lib/config.ts';
 import { createErrorMasker } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
 import { graphqlHandler } from '../lib/http/graphql-handler.ts';
@@ -35,6 +36,16 @@ export interface GatewayOptions {
   subgraphTimeoutMs?: number;
   /** Serve GraphiQL and the portal, signing in at this issuer; no pages when absent. */
   pages?: WebPagesOptions;
+}
+
+/** The gateway options that come from configuration (limits, pages, production). */
+export function gatewaySettings(config: StackConfig, issuer: string): Pick<GatewayOptions, 'limits' | 'maxBodyBytes' | 'pages' | 'production'> {
+  return {
+    limits: config.limits,
+    maxBodyBytes: config.limits.maxBodyBytes,
+    ...(config.pages ? { pages: { issuer, clientId: config.browserClientId } } : {}),
+    ...(config.production ? { production: { developerScope: config.developerScope } } : {}),
+  };
 }
 
 export interface RunningGateway {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { loadConfig } from '../lib/config.ts';
 import { runUntilSignal } from '../lib/run-until-signal.ts';
 import { startSandboxHospital } from './fhir/index.ts';
+import { browserRedirectUris } from './sso/accounts.ts';
 import { startSso } from './sso/index.ts';
 
 /**
@@ -16,10 +17,9 @@ for (const hospital of config.hospitals.filter((h) => h.sandbox)) {
   console.log(`${hospital.id} sandbox FHIR on ${sandbox.fhirBaseUrl}`);
 }
 if (config.embeddedSso) {
-  const gateway = `http://${config.host}:${config.gatewayPort}`;
   const sso = await startSso({
     port: config.ssoPort, host: config.host, audience: config.audience,
-    redirectUris: [`${gateway}/`, `${gateway}/portal`, `${gateway}/auth/callback`],
+    redirectUris: browserRedirectUris(`http://${config.host}:${config.gatewayPort}`),
     secretsDir: path.join(config.dataDir, 'sso'),
   });
   closers.push(sso.close);

@@ -4,8 +4,9 @@ import { createAccessTokenVerifier } from '../lib/auth/access-token.ts';
 import { subgraphName, type StackConfig } from '../lib/config.ts';
 import { listen } from '../lib/http/listen.ts';
 import { createLogger } from '../lib/log.ts';
-import { startGateway } from '../gateway/server.ts';
-import { demoPeople } from '../sandbox/demo-people.ts';
+import { gatewaySettings, startGateway } from '../gateway/server.ts';
+import { enrollDemoPeople } from '../sandbox/demo-people.ts';
+import { browserRedirectUris } from '../sandbox/sso/accounts.ts';
 import { startSandboxHospital, type RunningSandboxHospital } from '../sandbox/fhir/index.ts';
 import { startSso } from '../sandbox/sso/index.ts';
 import { SUPERGRAPH_FILE } from '../schema/compose.ts';
@@ -72,8 +73,7 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
         port: port(config.ssoPort),
         host: config.host,
         audience: config.audience,
-        // The pages sign in and out on themselves; the CLI (`npm run token`) uses /auth/callback.
-        redirectUris: [`${gatewayServer.origin}/`, `${gatewayServer.origin}/portal`, `${gatewayServer.origin}/auth/callback`],
+        redirectUris: browserRedirectUris(gatewayServer.origin),
         ...(options.ephemeralPorts ? {} : { secretsDir: path.join(config.dataDir, 'sso') }),
       });
       closers.push(sso.close);
@@ -98,7 +98,7 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
     closers.push(consent.close);
     if (config.embeddedSso) {
       // Demo patients are enrolled as portal accounts; a real deployment enrolls people at sign-up.
-      for (const p of demoPeople) await consent.people.enrollPerson({ id: p.id, subject: p.id, nationalId: p.nationalId });
+      await enrollDemoPeople(consent.people);
     }
 
     const subgraphUrls: Record<string, string> = { [CONSENT_SUBGRAPH]: consent.url };
@@ -125,10 +125,7 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
       verifyToken,
       port: gatewayServer.port,
       server: gatewayServer,
-      limits: config.limits,
-      maxBodyBytes: config.limits.maxBodyBytes,
-      ...(config.pages ? { pages: { issuer, clientId: config.browserClientId } } : {}),
-      ...(config.production ? { production: { developerScope: config.developerScope } } : {}),
+      ...gatewaySettings(config, issuer),
     });
     closers.push(gateway.close);
     log.debug('stack started');

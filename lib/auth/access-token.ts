@@ -57,10 +57,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   let keys = options.keys;
   const getKeys = async (): Promise<JWTVerifyGetKey> => {
     if (keys) return keys;
-    const discovery = await fetch(new URL('.well-known/openid-configuration', withSlash(options.issuer)));
-    if (!discovery.ok) throw new Error(`issuer discovery failed with HTTP ${discovery.status}`);
-    const { jwks_uri: jwksUri } = (await discovery.json()) as { jwks_uri?: string };
-    if (!jwksUri) throw new Error('issuer discovery has no jwks_uri');
+    const jwksUri = await discoverJwksUri(options.issuer, 3_000);
     keys = createRemoteJWKSet(new URL(jwksUri), { cooldownDuration: options.jwksCooldownMs ?? 5_000, cacheMaxAge: 10 * 60_000, timeoutDuration: 3_000 });
     return keys;
   };
@@ -110,10 +107,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     async keysReachable() {
       if (options.keys) return true;
       try {
-        const discovery = await fetch(new URL('.well-known/openid-configuration', withSlash(options.issuer)), { signal: AbortSignal.timeout(2_000) });
-        const { jwks_uri: jwksUri } = (await discovery.json()) as { jwks_uri?: string };
-        if (!jwksUri) return false;
-        const jwks = await fetch(jwksUri, { signal: AbortSignal.timeout(2_000) });
+        const jwks = await fetch(await discoverJwksUri(options.issuer, 2_000), { signal: AbortSignal.timeout(2_000) });
         return jwks.ok && Array.isArray(((await jwks.json()) as { keys?: unknown }).keys);
       } catch {
         return false;
@@ -143,6 +137,12 @@ export function bearerToken(authorization: string | undefined): string | undefin
   return token;
 }
 
-function withSlash(url: string): string {
-  return url.endsWith('/') ? url : `${url}/`;
+/** The issuer's `jwks_uri`, from its OpenID discovery document. */
+async function discoverJwksUri(issuer: string, timeoutMs: number): Promise<string> {
+  const base = issuer.endsWith('/') ? issuer : `${issuer}/`;
+  const discovery = await fetch(new URL('.well-known/openid-configuration', base), { signal: AbortSignal.timeout(timeoutMs) });
+  if (!discovery.ok) throw new Error(`issuer discovery failed with HTTP ${discovery.status}`);
+  const { jwks_uri: jwksUri } = (await discovery.json()) as { jwks_uri?: string };
+  if (!jwksUri) throw new Error('issuer discovery has no jwks_uri');
+  return jwksUri;
 }

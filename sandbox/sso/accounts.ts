@@ -36,6 +36,11 @@ export const demoAccounts: readonly DemoAccount[] = Object.freeze([
 /** The browser client (authorization code + PKCE): GraphiQL, the portal, `npm run token`. */
 export const BROWSER_CLIENT_ID = 'portal';
 
+/** Where the browser client may return: the pages sign in and out on themselves; the CLI uses /auth/callback. */
+export function browserRedirectUris(gatewayOrigin: string): string[] {
+  return [`${gatewayOrigin}/`, `${gatewayOrigin}/portal`, `${gatewayOrigin}/auth/callback`];
+}
+
 /** Demo service clients using client credentials: two, so pseudonyms can be shown to differ per client. */
 export const demoServiceClients = Object.freeze([
   Object.freeze({ clientId: 'analytics', clientSecret: 'analytics-demo-secret' }),

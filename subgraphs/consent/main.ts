@@ -1,7 +1,7 @@
 import { createAccessTokenVerifier } from '../../lib/auth/access-token.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { runUntilSignal } from '../../lib/run-until-signal.ts';
-import { demoPeople } from '../../sandbox/demo-people.ts';
+import { enrollDemoPeople } from '../../sandbox/demo-people.ts';
 import { openDb } from './db.ts';
 import { startConsentSubgraph } from './index.ts';
 import { migrate } from './migrate.ts';
@@ -23,7 +23,7 @@ const consent = await startConsentSubgraph({
 });
 if (config.embeddedSso) {
   // With the embedded sign-on server, its demo patients are the portal's accounts.
-  for (const p of demoPeople) await consent.people.enrollPerson({ id: p.id, subject: p.id, nationalId: p.nationalId });
+  await enrollDemoPeople(consent.people);
 }
 console.log(`consent subgraph on ${consent.url}`);
 runUntilSignal(async () => {
