@@ -31,7 +31,7 @@ const DASHBOARD = `{ me { charts { hospital { id name } patient { name { family 
   allergyIntolerances { code { text } criticality } } } }`;
 
 const dataDir = await mkdtemp(path.join(tmpdir(), 'fhir-graph-bench-'));
-const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'error' });
+const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'error', GRAPHIQL: 'off' });
 let fhirCalls = 0;
 const stack = await startStack(config, { ephemeralPorts: true, onFhirRequest: () => fhirCalls++ });
 const alice = demoAccounts.find((a) => a.username === 'alice')!;

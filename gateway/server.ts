@@ -13,6 +13,7 @@ import type { GatewayContext } from './context.ts';
 import { introspectionOnlyWith } from './introspection.ts';
 import { requireOperation } from './require-operation.ts';
 import { defaultQueryLimits, queryLimits, type QueryLimits } from './query-limits.ts';
+import { subgraphFetcher } from './subgraph-fetcher.ts';
 import { AuthenticatedSubgraph } from './subgraph-source.ts';
 import { webPages, type WebPagesOptions } from './web-pages.ts';
 
@@ -69,7 +70,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       return new AuthenticatedSubgraph({
         url: configured,
         // The gateway's own limit per subgraph call; hospitals' FHIR budgets (5 s by default) sit well inside it.
-        fetcher: ((input: string, init?: RequestInit) => fetch(input, { ...init, signal: AbortSignal.timeout(options.subgraphTimeoutMs ?? 20_000) })) as never,
+        fetcher: subgraphFetcher(options.subgraphTimeoutMs ?? 20_000),
       });
     },
   });

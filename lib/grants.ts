@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type CryptoKey, type JWK, type JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
 
 /**
  * A grant is the consent service's signed statement that one caller (bound to the
@@ -51,9 +52,21 @@ export async function createGrantSigner(issuer: string): Promise<GrantSigner> {
   const { privateKey, publicKey } = await generateKeyPair(ALG);
   const kid = randomUUID();
   const jwk = { ...(await exportJWK(publicKey)), kid, alg: ALG, use: 'sig' };
+  // The same caller reading the same chart on the same terms gets the grant signed for it
+  // a moment ago (one ES256 signature per hospital per request otherwise). Terms are part
+  // of the key, so a changed or revoked consent never reuses a grant made before it.
+  const issued = new LRUCache<string, { jws: string; expiresAt: number }>({ max: 10_000 });
   return {
     jwks: { keys: [jwk] },
-    sign: (grant, accessToken, lifetimeSec = 300) => signGrant(privateKey, kid, issuer, grant, accessToken, lifetimeSec),
+    async sign(grant, accessToken, lifetimeSec = 300) {
+      const key = `${tokenHash(accessToken)} ${JSON.stringify([grant.subject, grant.person, grant.hospital, grant.patient, grant.purpose, grant.provisions])}`;
+      const now = Math.floor(Date.now() / 1000);
+      const reuse = issued.get(key);
+      if (reuse && reuse.expiresAt - now >= lifetimeSec / 2) return reuse.jws;
+      const jws = await signGrant(privateKey, kid, issuer, grant, accessToken, lifetimeSec);
+      issued.set(key, { jws, expiresAt: now + lifetimeSec }, { ttl: (lifetimeSec / 2) * 1000 });
+      return jws;
+    },
   };
 }
 
@@ -91,7 +104,16 @@ export type GrantVerifier = (grantJws: string, accessToken: string, subject: str
 export function createGrantVerifier(options: GrantVerifierOptions): GrantVerifier {
   if (!options.keys && !options.jwksUrl) throw new TypeError('createGrantVerifier needs keys or jwksUrl');
   const keys = options.keys ?? createRemoteJWKSet(new URL(options.jwksUrl as string));
+  // Grants are reused for a few minutes (createGrantSigner), so their signature is checked
+  // once; the binding to the caller's token and the expiry are checked on every use.
+  const verified = new LRUCache<string, { grant: Grant; ath: string }>({ max: 10_000, ttl: 5 * 60_000 });
   return async (grantJws, accessToken, subject) => {
+    const known = verified.get(grantJws);
+    if (known) {
+      const { grant, ath } = known;
+      const fresh = grant.expiresAt + 2 > Date.now() / 1000;
+      return fresh && grant.subject === subject && ath === tokenHash(accessToken) ? grant : undefined;
+    }
     try {
       const { payload } = await jwtVerify(grantJws, keys, {
         issuer: options.issuer,
@@ -108,7 +130,9 @@ export function createGrantVerifier(options: GrantVerifierOptions): GrantVerifie
       if (typeof person !== 'string' || typeof patient !== 'string' || typeof purpose !== 'string' || !purposes.has(purpose)) return undefined;
       const parsed = parseProvisions(provisions);
       if (!parsed) return undefined;
-      return { subject, person, hospital, patient, purpose: purpose as GrantPurpose, provisions: parsed, expiresAt: payload.exp as number };
+      const grant: Grant = { subject, person, hospital, patient, purpose: purpose as GrantPurpose, provisions: parsed, expiresAt: payload.exp as number };
+      verified.set(grantJws, { grant, ath });
+      return grant;
     } catch {
       return undefined;
     }

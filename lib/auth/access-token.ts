@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { unauthenticated } from '../errors.ts';
 import { callerKind } from './access.ts';
 
@@ -35,6 +36,13 @@ export interface AccessTokenVerifierOptions {
    * costs the issuer one fetch per period.
    */
   jwksCooldownMs?: number;
+  /**
+   * How long a verified token is remembered (ms; 0: never). Every part of a request
+   * verifies the same token; remembering it saves a signature check per part per
+   * request. The cost: a key the issuer withdraws still admits tokens already seen for
+   * this long (never past their `exp`).
+   */
+  verifiedTtlMs?: number;
 }
 
 export interface AccessTokenVerifier {
@@ -62,9 +70,19 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     return keys;
   };
 
+  const verifiedTtlMs = options.verifiedTtlMs ?? 60_000;
+  // Keyed by the exact token text; only tokens that verified are kept.
+  const verified = verifiedTtlMs > 0 ? new LRUCache<string, Caller>({ max: 10_000, ttl: verifiedTtlMs }) : undefined;
+
   const verify = async (authorization: string | undefined): Promise<Caller> => {
     const token = bearerToken(authorization);
     if (!token) throw unauthenticated();
+    const known = verified?.get(token);
+    if (known) {
+      if (known.expiresAt + (options.clockToleranceSec ?? 5) > Date.now() / 1000) return known;
+      verified?.delete(token);
+      throw unauthenticated('The access token has expired');
+    }
     let keySource: JWTVerifyGetKey;
     try {
       keySource = await getKeys();
@@ -101,6 +119,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     }
     const problem = identityProblem(caller);
     if (problem) throw unauthenticated(problem);
+    verified?.set(token, caller);
     return caller;
   };
   return Object.assign(verify, {

@@ -1,5 +1,6 @@
 import type { Bundle, FhirResource, OperationOutcome } from 'fhir/r4.js';
 import type { BackendServicesAuth } from './backend-auth.ts';
+import { httpCall, HttpCallError, type HttpAnswer } from '../http/http-client.ts';
 import { FhirError } from './client-error.ts';
 import { resilientCall } from './resilience.ts';
 import { formatSearch, type SearchRequest } from './search.ts';
@@ -42,14 +43,13 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
     return { accept: 'application/fhir+json' };
   }
 
-  async function send(url: string, budgetMs: number): Promise<Response> {
+  async function send(url: string, budgetMs: number): Promise<HttpAnswer> {
     options.onRequest?.(url);
     try {
-      return await fetch(url, { headers: await headers(), signal: AbortSignal.timeout(budgetMs) });
+      return await httpCall(url, { headers: await headers(), timeoutMs: budgetMs });
     } catch (err) {
-      if (err instanceof FhirError) throw err;
-      const timeout = (err as Error).name === 'TimeoutError';
-      throw new FhirError(timeout ? 'FHIR request timed out' : 'FHIR server unreachable', 0, timeout);
+      if (err instanceof HttpCallError) throw new FhirError(err.timeout ? 'FHIR request timed out' : 'FHIR server unreachable', 0, err.timeout);
+      throw err;
     }
   }
 
@@ -61,13 +61,10 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
       auth.auth.reset();
       res = await send(url, budgetMs);
     }
-    if (res.status >= 500 || res.status === 429) {
-      await res.body?.cancel();
-      throw new FhirError(`FHIR server answered HTTP ${res.status}`, res.status);
-    }
+    if (res.status >= 500 || res.status === 429) throw new FhirError(`FHIR server answered HTTP ${res.status}`, res.status);
     let body: unknown;
     try {
-      body = await res.json();
+      body = JSON.parse(res.text);
     } catch {
       throw new FhirError('FHIR server answered with a body that is not JSON', res.status);
     }
