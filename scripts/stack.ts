@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createAccessTokenVerifier } from '../lib/auth/access-token.ts';
+import { createAccessTokenVerifier, type AccessTokenVerifier } from '../lib/auth/access-token.ts';
 import { subgraphName, type StackConfig } from '../lib/config.ts';
 import { listen } from '../lib/http/listen.ts';
 import { createLogger } from '../lib/log.ts';
@@ -12,7 +12,7 @@ import { startSso } from '../sandbox/sso/index.ts';
 import { SUPERGRAPH_FILE } from '../schema/compose.ts';
 import { CONSENT_SUBGRAPH } from '../schema/subgraph-sdl.ts';
 import { openDb } from '../subgraphs/consent/db.ts';
-import { startConsentSubgraph } from '../subgraphs/consent/index.ts';
+import { startConsentSubgraph, type RunningConsentSubgraph } from '../subgraphs/consent/index.ts';
 import { migrate } from '../subgraphs/consent/migrate.ts';
 import { startHospitalSubgraph } from '../subgraphs/hospital/index.ts';
 
@@ -81,43 +81,13 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
     }
     const verifyToken = createAccessTokenVerifier({ issuer, audience: config.audience });
 
-    const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-    closers.push(() => db.close());
-    await migrate(db);
-
-    const consent = await startConsentSubgraph({
-      db,
-      hospitals: config.hospitals,
-      fhirBaseUrls,
-      verifyToken,
-      grantLifetimeSec: config.grantLifetimeSec,
-      production: config.production,
-      port: options.ephemeralPorts ? 0 : Number(new URL(config.consentUrl).port),
-      host: config.host,
-    });
-    closers.push(consent.close);
+    const subgraphs = await startSubgraphs(config, { fhirBaseUrls, verifyToken, ephemeralPorts: options.ephemeralPorts ?? false, ...(options.onFhirRequest ? { onFhirRequest: options.onFhirRequest } : {}) });
+    closers.push(subgraphs.close);
     if (config.embeddedSso) {
       // Demo patients are enrolled as portal accounts; a real deployment enrolls people at sign-up.
-      await enrollDemoPeople(consent.people);
+      await enrollDemoPeople(subgraphs.consent.people);
     }
-
-    const subgraphUrls: Record<string, string> = { [CONSENT_SUBGRAPH]: consent.url };
-    for (const hospital of config.hospitals) {
-      const subgraph = await startHospitalSubgraph({
-        hospital,
-        port: options.ephemeralPorts ? 0 : Number(new URL(hospital.subgraphUrl).port),
-        host: config.host,
-        verifyToken,
-        production: config.production,
-        grantIssuer: consent.grantIssuer,
-        grantJwksUrl: consent.grantJwksUrl,
-        refusalLogUrl: consent.refusalLogUrl,
-        fhirBaseUrl: fhirBaseUrls[hospital.id] as string,
-        ...(options.onFhirRequest ? { onFhirRequest: (url: string) => options.onFhirRequest?.(hospital.id, url) } : {}),
-      });
-      closers.push(subgraph.close);
-      subgraphUrls[subgraphName(hospital)] = subgraph.url;
-    }
+    const { subgraphUrls } = subgraphs;
 
     const gateway = await startGateway({
       supergraphSdl: options.supergraphSdl ?? (await readFile(SUPERGRAPH_FILE, 'utf8')),
@@ -129,7 +99,63 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
     });
     closers.push(gateway.close);
     log.debug('stack started');
-    return { gatewayUrl: gateway.url, issuer, consentUrl: consent.url, subgraphUrls, fhirBaseUrls, sandboxes, close };
+    return { gatewayUrl: gateway.url, issuer, consentUrl: subgraphs.consent.url, subgraphUrls, fhirBaseUrls, sandboxes, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+export interface RunningSubgraphs {
+  /** The consent subgraph (its people store enrolls accounts). */
+  readonly consent: RunningConsentSubgraph;
+  /** URL of every subgraph, by subgraph name. */
+  readonly subgraphUrls: Readonly<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+/** The consent store and subgraph and one subgraph per hospital: everything the gateway federates. */
+export async function startSubgraphs(
+  config: StackConfig,
+  options: { fhirBaseUrls: Readonly<Record<string, string>>; verifyToken: AccessTokenVerifier; ephemeralPorts: boolean; onFhirRequest?: (hospitalId: string, url: string) => void },
+): Promise<RunningSubgraphs> {
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+  };
+  try {
+    const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    closers.push(() => db.close());
+    await migrate(db);
+    const consent = await startConsentSubgraph({
+      db,
+      hospitals: config.hospitals,
+      fhirBaseUrls: options.fhirBaseUrls,
+      verifyToken: options.verifyToken,
+      grantLifetimeSec: config.grantLifetimeSec,
+      production: config.production,
+      port: options.ephemeralPorts ? 0 : Number(new URL(config.consentUrl).port),
+      host: config.host,
+    });
+    closers.push(consent.close);
+    const subgraphUrls: Record<string, string> = { [CONSENT_SUBGRAPH]: consent.url };
+    for (const hospital of config.hospitals) {
+      const subgraph = await startHospitalSubgraph({
+        hospital,
+        port: options.ephemeralPorts ? 0 : Number(new URL(hospital.subgraphUrl).port),
+        host: config.host,
+        verifyToken: options.verifyToken,
+        production: config.production,
+        grantIssuer: consent.grantIssuer,
+        grantJwksUrl: consent.grantJwksUrl,
+        refusalLogUrl: consent.refusalLogUrl,
+        fhirBaseUrl: options.fhirBaseUrls[hospital.id] as string,
+        ...(options.onFhirRequest ? { onFhirRequest: (url: string) => options.onFhirRequest?.(hospital.id, url) } : {}),
+      });
+      closers.push(subgraph.close);
+      subgraphUrls[subgraphName(hospital)] = subgraph.url;
+    }
+    return { consent, subgraphUrls, close };
   } catch (err) {
     await close();
     throw err;

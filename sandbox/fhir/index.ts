@@ -14,6 +14,8 @@ export interface RunningSandboxHospital {
   /** FHIR base URL it answers on. */
   readonly fhirBaseUrl: string;
   readonly store: ResourceStore;
+  /** HTTP requests answered so far (benchmarks count FHIR calls per operation). */
+  requests(): number;
   /** Adds this many ms before every answer (benchmarks: a server across a network). */
   setLatency(ms: number): void;
   /** Makes the server fail in one of the ways real servers do (tests): for the next `times` requests, or until `none`. */
@@ -57,10 +59,16 @@ export async function startSandboxHospital(
     return fault;
   };
   let latency = 0;
-  server.setHandler(sandboxFhirHandler({ store, basePath, origin: server.origin, name: hospital.name, fault: currentFault, latencyMs: () => latency, ...(backendAuth ? { backendAuth } : {}) }));
+  let requests = 0;
+  const handler = sandboxFhirHandler({ store, basePath, origin: server.origin, name: hospital.name, fault: currentFault, latencyMs: () => latency, ...(backendAuth ? { backendAuth } : {}) });
+  server.setHandler((req, res) => {
+    requests++;
+    return handler(req, res);
+  });
   return {
     // A sandbox need not wait for its slow answers (fault mode) when stopping.
     hospitalId: hospital.id, fhirBaseUrl: `${server.origin}${basePath}`, store, close: () => server.close(500),
+    requests: () => requests,
     setLatency: (ms) => {
       latency = ms;
     },

@@ -66,6 +66,10 @@ function toConsent(r: ConsentRow): ConsentRecord {
   };
 }
 
+const AUDIT_COLUMNS = 11;
+/** Rows per INSERT: PostgreSQL takes at most 65,535 parameters per statement. */
+const MAX_AUDIT_ROWS = Math.floor(65_535 / AUDIT_COLUMNS);
+
 /** Consents and the access log. Every write is one statement or one transaction. */
 export class ConsentRecords {
   constructor(private readonly db: Db) {}
@@ -126,16 +130,57 @@ export class ConsentRecords {
   }
 
   /**
-   * Writes audit events atomically (one multi-row INSERT: all of them are durable, or the
-   * call fails and nothing is disclosed); one statement keeps the hot path to one round trip.
+   * Writes audit events atomically: when the returned promise resolves they are all
+   * durable; when it rejects, none of this call's are, and the caller discloses nothing.
+   *
+   * Group commit: calls arriving while a write is in flight are written together in the
+   * next INSERT (one statement, so each call's events stand or fall together), so a
+   * practitioner's list of 20 people or many users at once cost a few round trips, not
+   * one each. A failed statement fails every call in it: failures here are the store's
+   * (down, full), not one row's, since the rows are built by this service.
    */
-  async audit(events: readonly Omit<AuditRecord, 'id'>[]): Promise<void> {
-    if (events.length === 0) return;
+  audit(events: readonly Omit<AuditRecord, 'id'>[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.auditQueue.push({ events, resolve, reject });
+      if (!this.auditWriting) void this.writeAuditQueue();
+    });
+  }
+
+  private readonly auditQueue: { events: readonly Omit<AuditRecord, 'id'>[]; resolve(): void; reject(err: unknown): void }[] = [];
+  private auditWriting = false;
+
+  private async writeAuditQueue(): Promise<void> {
+    this.auditWriting = true;
+    try {
+      while (this.auditQueue.length > 0) {
+        // As many waiting calls as fit one statement's parameters (PostgreSQL allows 65,535).
+        let rows = 0;
+        let take = 0;
+        for (const call of this.auditQueue) {
+          if (take > 0 && rows + call.events.length > MAX_AUDIT_ROWS) break;
+          rows += call.events.length;
+          take++;
+        }
+        const batch = this.auditQueue.splice(0, take);
+        try {
+          await this.insertAudit(batch.flatMap((c) => c.events));
+          for (const c of batch) c.resolve();
+        } catch (err) {
+          for (const c of batch) c.reject(err);
+        }
+      }
+    } finally {
+      this.auditWriting = false;
+    }
+  }
+
+  private async insertAudit(events: readonly Omit<AuditRecord, 'id'>[]): Promise<void> {
     const params: unknown[] = [];
     const rows = events.map((e) => {
       const at = params.length;
       params.push(randomUUID(), e.recorded.toISOString(), e.personId, e.agent, e.agentSubject, e.clientId ?? null, e.purpose, e.outcome, e.outcomeDesc ?? null, e.hospitalId ?? null, [...e.resourceTypes]);
-      return `(${Array.from({ length: 11 }, (_, i) => `$${at + i + 1}`).join(', ')})`;
+      return `(${Array.from({ length: AUDIT_COLUMNS }, (_, i) => `$${at + i + 1}`).join(', ')})`;
     });
     await this.db.query(
       `INSERT INTO audit_event (id, recorded, person_id, agent, agent_subject, client_id, purpose, outcome, outcome_desc, hospital_id, resource_types) VALUES ${rows.join(', ')}`,

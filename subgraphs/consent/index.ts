@@ -39,6 +39,8 @@ export interface RunningConsentSubgraph extends RunningSubgraph {
   /** Where hospital subgraphs record the fields they refused. */
   readonly refusalLogUrl: string;
   readonly people: PeopleStore;
+  /** Consents and the access log (seeding people's consents: benchmarks, demos). */
+  readonly records: ConsentRecords;
 }
 
 export const GRANT_JWKS_PATH = '/.well-known/jwks.json';
@@ -79,5 +81,5 @@ export async function startConsentSubgraph(options: ConsentSubgraphOptions): Pro
       [`POST ${REFUSALS_PATH}`]: refusalLogHandler({ verifyToken: options.verifyToken, grants, issuer: origin, hospitalIds: options.hospitals.map((h) => h.id), records, log }),
     },
   });
-  return { ...running, grantIssuer: origin, grantJwksUrl: `${origin}${GRANT_JWKS_PATH}`, refusalLogUrl: `${origin}${REFUSALS_PATH}`, people };
+  return { ...running, grantIssuer: origin, grantJwksUrl: `${origin}${GRANT_JWKS_PATH}`, refusalLogUrl: `${origin}${REFUSALS_PATH}`, people, records };
 }
