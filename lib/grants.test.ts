@@ -55,4 +55,32 @@ describe('grants', () => {
     expect(await verify('not-a-jws', 'alice-token', 'alice-sub')).toBeUndefined();
     expect(await verify('', 'alice-token', 'alice-sub')).toBeUndefined();
   });
+
+  it('reuses a grant for the same caller, chart and terms, and signs a new one when anything differs', async () => {
+    const { signer } = await setup();
+    const first = await signer.sign(grant, 'alice-token', 60);
+    expect(await signer.sign(grant, 'alice-token', 60)).toBe(first);
+    // Narrower terms (a consent changed or was revoked), another token, another patient: never the old grant.
+    expect(await signer.sign({ ...grant, provisions: [{ resourceTypes: ['Patient'] }] }, 'alice-token', 60)).not.toBe(first);
+    expect(await signer.sign(grant, 'alice-new-token', 60)).not.toBe(first);
+    expect(await signer.sign({ ...grant, patient: 'n-999' }, 'alice-token', 60)).not.toBe(first);
+  });
+
+  it('checks the token binding and the caller on every use of a grant whose signature it already checked', async () => {
+    const { signer, verify } = await setup();
+    const jws = await signer.sign(grant, 'alice-token');
+    expect(await verify(jws, 'alice-token', 'alice-sub')).toBeDefined();
+    expect(await verify(jws, 'bob-token', 'alice-sub')).toBeUndefined();
+    expect(await verify(jws, 'alice-token', 'bob-sub')).toBeUndefined();
+    expect(await verify(jws, 'alice-token', 'alice-sub')).toBeDefined();
+  });
+
+  it('refuses a remembered grant once it has expired', async () => {
+    const { signer, verify } = await setup();
+    const jws = await signer.sign(grant, 'alice-token', 1);
+    expect(await verify(jws, 'alice-token', 'alice-sub')).toBeDefined();
+    // Expiry plus the verifier's 2 s of tolerance.
+    await new Promise((r) => setTimeout(r, 3_200));
+    expect(await verify(jws, 'alice-token', 'alice-sub')).toBeUndefined();
+  });
 });

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '../lib/auth/access-token.ts';
-import { subgraphName, type StackConfig } from '../lib/config.ts';
+import { subgraphName, type HospitalConfig, type StackConfig } from '../lib/config.ts';
 import { listen } from '../lib/http/listen.ts';
+import type { RunningSubgraph } from '../lib/http/subgraph-server.ts';
 import { createLogger } from '../lib/log.ts';
 import { gatewaySettings, startGateway } from '../gateway/server.ts';
 import { enrollDemoPeople } from '../sandbox/demo-people.ts';
@@ -114,18 +115,38 @@ export interface RunningSubgraphs {
   close(): Promise<void>;
 }
 
+interface SubgraphPartOptions {
+  fhirBaseUrls: Readonly<Record<string, string>>;
+  verifyToken: AccessTokenVerifier;
+  ephemeralPorts: boolean;
+  onFhirRequest?: (hospitalId: string, url: string) => void;
+}
+
 /** The consent store and subgraph and one subgraph per hospital: everything the gateway federates. */
-export async function startSubgraphs(
-  config: StackConfig,
-  options: { fhirBaseUrls: Readonly<Record<string, string>>; verifyToken: AccessTokenVerifier; ephemeralPorts: boolean; onFhirRequest?: (hospitalId: string, url: string) => void },
-): Promise<RunningSubgraphs> {
-  const closers: (() => Promise<void>)[] = [];
+export async function startSubgraphs(config: StackConfig, options: SubgraphPartOptions): Promise<RunningSubgraphs> {
+  const consent = await startConsentPart(config, options);
+  const closers: (() => Promise<void>)[] = [consent.close];
   const close = async () => {
     for (const c of closers.reverse()) await c().catch(() => undefined);
   };
   try {
-    const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-    closers.push(() => db.close());
+    const subgraphUrls: Record<string, string> = { [CONSENT_SUBGRAPH]: consent.url };
+    for (const hospital of config.hospitals) {
+      const subgraph = await startHospitalPart(config, hospital, consent, options);
+      closers.push(subgraph.close);
+      subgraphUrls[subgraphName(hospital)] = subgraph.url;
+    }
+    return { consent, subgraphUrls, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** The consent store (migrated) and its subgraph; closing it closes the store too. */
+async function startConsentPart(config: StackConfig, options: SubgraphPartOptions): Promise<RunningConsentSubgraph> {
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
     await migrate(db);
     const consent = await startConsentSubgraph({
       db,
@@ -137,27 +158,30 @@ export async function startSubgraphs(
       port: options.ephemeralPorts ? 0 : Number(new URL(config.consentUrl).port),
       host: config.host,
     });
-    closers.push(consent.close);
-    const subgraphUrls: Record<string, string> = { [CONSENT_SUBGRAPH]: consent.url };
-    for (const hospital of config.hospitals) {
-      const subgraph = await startHospitalSubgraph({
-        hospital,
-        port: options.ephemeralPorts ? 0 : Number(new URL(hospital.subgraphUrl).port),
-        host: config.host,
-        verifyToken: options.verifyToken,
-        production: config.production,
-        grantIssuer: consent.grantIssuer,
-        grantJwksUrl: consent.grantJwksUrl,
-        refusalLogUrl: consent.refusalLogUrl,
-        fhirBaseUrl: options.fhirBaseUrls[hospital.id] as string,
-        ...(options.onFhirRequest ? { onFhirRequest: (url: string) => options.onFhirRequest?.(hospital.id, url) } : {}),
-      });
-      closers.push(subgraph.close);
-      subgraphUrls[subgraphName(hospital)] = subgraph.url;
-    }
-    return { consent, subgraphUrls, close };
+    return { ...consent, close: () => consent.close().finally(() => db.close()) };
   } catch (err) {
-    await close();
+    await db.close();
     throw err;
   }
+}
+
+/** One hospital's subgraph, trusting the grants of the given consent service. */
+function startHospitalPart(
+  config: StackConfig,
+  hospital: HospitalConfig,
+  consent: Pick<RunningConsentSubgraph, 'grantIssuer' | 'grantJwksUrl' | 'refusalLogUrl'>,
+  options: SubgraphPartOptions,
+): Promise<RunningSubgraph> {
+  return startHospitalSubgraph({
+    hospital,
+    port: options.ephemeralPorts ? 0 : Number(new URL(hospital.subgraphUrl).port),
+    host: config.host,
+    verifyToken: options.verifyToken,
+    production: config.production,
+    grantIssuer: consent.grantIssuer,
+    grantJwksUrl: consent.grantJwksUrl,
+    refusalLogUrl: consent.refusalLogUrl,
+    fhirBaseUrl: options.fhirBaseUrls[hospital.id] as string,
+    ...(options.onFhirRequest ? { onFhirRequest: (url: string) => options.onFhirRequest?.(hospital.id, url) } : {}),
+  });
 }

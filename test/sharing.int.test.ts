@@ -95,6 +95,21 @@ describe('a practitioner', () => {
     await stack.gql(REVOKE, tokens['alice'], { id });
   });
 
+  it('reads the patients of several shared charts at one hospital with one FHIR search, the first time too', async () => {
+    const ids = [
+      await grant(stack, tokens['alice']!, { actor: account('drchen').fhirUser, resourceTypes: ['Patient'], hospitals: ['cedarvale'] }),
+      await grant(stack, tokens['bob']!, { actor: account('drchen').fhirUser, resourceTypes: ['Patient'], hospitals: ['cedarvale'] }),
+    ];
+    // A fresh token: no grant of this caller has been signed or checked before.
+    const token = await stack.token('drchen');
+    stack.fhirRequests.length = 0;
+    const res = await stack.gql('{ sharedWithMe { charts { hospital { id } patient { gender } } } }', token);
+    expect(res.body.errors).toBeUndefined();
+    expect((res.body.data as { sharedWithMe: unknown[] }).sharedWithMe).toHaveLength(2);
+    expect(stack.fhirRequests.map((r) => `${r.hospital} ${new URL(r.url).pathname.split('/').pop()}`)).toEqual(['cedarvale Patient']);
+    for (const id of ids) await stack.gql(REVOKE, tokens[id === ids[0] ? 'alice' : 'bob'], { id });
+  });
+
   it('cannot reach a person who did not share by guessing their id: same answer as for nobody', async () => {
     const q = 'query($id: ID!) { person(id: $id) { id charts { hospital { id } } } }';
     const real = await stack.gql(q, tokens['drlin'], { id: account('alice').sub });

@@ -124,3 +124,21 @@ describe('bearerToken', () => {
     expect(bearerToken('Bearer abc def')).toBeUndefined();
   });
 });
+
+describe('remembered verifications', () => {
+  it('refuses a token it verified before once the token expires', async () => {
+    const strict = createAccessTokenVerifier({ issuer, audience, clockToleranceSec: 0, keys: createLocalJWKSet({ keys: [publicJwk] }) });
+    const t = await token({ exp: now() + 2 });
+    const bearer = `Bearer ${t}`;
+    await expect(strict(bearer)).resolves.toMatchObject({ subject: 'p1' });
+    await expect(strict(bearer)).resolves.toMatchObject({ subject: 'p1' });
+    await new Promise((r) => setTimeout(r, 2_100));
+    const err = await strict(bearer).then(() => undefined, (e: unknown) => e);
+    expect((err as { extensions?: Record<string, unknown> })?.extensions).toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+
+  it('remembers only tokens that verified: a forged one stays refused however often it comes', async () => {
+    const forged = await token({}, {}, otherKey);
+    for (let i = 0; i < 3; i++) await refused(`Bearer ${forged}`);
+  });
+});

@@ -79,4 +79,46 @@ describe('consent store durability', () => {
       await db.close();
     }
   });
+
+  it('writes the access log of concurrent requests in a few statements, each request whole, and fails them all when the statement fails', async () => {
+    const db = await openPglite(path.join(dir, 'group-commit'));
+    try {
+      await migrate(db);
+      await new PeopleStore(db).enrollPerson({ id: 'p-g', subject: 's-g', nationalId: 'n-g' });
+      let statements = 0;
+      let failNext = false;
+      const counting = {
+        ...db,
+        query: <T>(sql: string, params?: unknown[]) => {
+          if (sql.startsWith('INSERT INTO audit_event')) {
+            statements++;
+            if (failNext) return Promise.reject(new Error('store unavailable'));
+          }
+          return db.query<T>(sql, params);
+        },
+      };
+      const records = new ConsentRecords(counting);
+      const event = (batch: string, hospitalId: string) => ({
+        recorded: new Date(), personId: 'p-g', agent: 'Practitioner/pr-1', agentSubject: 's', clientId: 'portal', purpose: 'treatment' as const,
+        outcome: '0' as const, outcomeDesc: batch, hospitalId, resourceTypes: ['Observation'],
+      });
+      await Promise.all(Array.from({ length: 20 }, (_, i) => records.audit([event(`r${i}`, 'h1'), event(`r${i}`, 'h2'), event(`r${i}`, 'h3')])));
+      expect(statements).toBeLessThan(20);
+      const { rows } = await db.query<{ batch: string; n: number }>("SELECT outcome_desc AS batch, count(*)::int AS n FROM audit_event WHERE person_id = 'p-g' GROUP BY outcome_desc");
+      expect(rows).toHaveLength(20);
+      for (const r of rows) expect(r.n, r.batch).toBe(3);
+
+      failNext = true;
+      const outcomes = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => records.audit([event(`f${i}`, 'h1')])));
+      expect(outcomes.every((o) => o.status === 'rejected')).toBe(true);
+      const after = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_event WHERE person_id = 'p-g'");
+      expect(after.rows[0]!.n).toBe(60);
+      // The store recovers: the next request is written.
+      failNext = false;
+      await records.audit([event('later', 'h1')]);
+      expect((await db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_event WHERE person_id = 'p-g'")).rows[0]!.n).toBe(61);
+    } finally {
+      await db.close();
+    }
+  });
 });
