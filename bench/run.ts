@@ -179,7 +179,7 @@ for (const people of options.sizes) {
     for (const op of operations) {
       for (const g of Object.values(gateways)) {
         const call = graphCall(g.started['url'] as string, tokens[op.caller], op.query);
-        for (let i = 0; i < (op.caller === 'analytics' ? 2 : 30); i++) await call();
+        for (let i = 0; i < (op.caller === 'analytics' ? 2 : 100); i++) await call();
       }
     }
 
@@ -189,13 +189,11 @@ for (const people of options.sizes) {
         const measured = [['fhir', world], ['subgraphs', subgraphs], ...Object.entries(gateways).map(([k, g]) => [k === 'graph' ? 'gateway' : 'stock', g] as const)] as const;
         const cpu = async () => Object.fromEntries(await Promise.all(measured.map(async ([k, p]) => [k, (await p.call<{ cpuMs: number }>('usage')).cpuMs] as const)));
         const measure = async (path: string, connections: number, call: () => Promise<number>) => {
-          await world.call('bytype');
           const before = await world.call<number>('requests');
           const cpuBefore = await cpu();
           const { latencies, bytes, wallSec } = await load(connections, call);
           const cpuAfter = await cpu();
           const calls = (await world.call<number>('requests')) - before;
-          console.log(path, JSON.stringify(await world.call('bytype')));
           const row: Row = {
             op: op.name, people, latencyMs, path, connections, ops: latencies.length,
             p50: pct(latencies, 50), p95: pct(latencies, 95), p99: pct(latencies, 99),
@@ -214,14 +212,17 @@ for (const people of options.sizes) {
               const g = gateways[path as 'graph' | 'stock'];
               if (!g) continue;
               const call = graphCall(g.started['url'] as string, tokens[op.caller], op.query);
-              const profiling = options.profile && path === 'graph' && c === 10 && op === dashboard && !profiles['gateway'];
+              // Each operation is profiled once: its graph run with the most users up to 10.
+              const profiledUsers = Math.max(...op.connections.graph.filter((n) => n <= 10));
+              const key = (role: string) => `${op.name}: ${role}`;
+              const profiling = options.profile && path === 'graph' && c === profiledUsers && !profiles[key('gateway')];
               if (profiling) await Promise.all([g.call('profile-start'), subgraphs.call('profile-start')]);
               await measure(path, c, call);
               if (profiling) {
                 for (const [role, part] of [['gateway', g], ['subgraphs', subgraphs]] as const) {
-                  const file = fileURLToPath(new URL(`${role}.cpuprofile`, resultsDir));
+                  const file = fileURLToPath(new URL(`${op.caller}-${role}.cpuprofile`, resultsDir));
                   await part.call('profile-stop', file);
-                  profiles[role] = await summarizeProfile(file, 12);
+                  profiles[key(role)] = await summarizeProfile(file, 12);
                 }
               }
             }
@@ -245,7 +246,8 @@ for (const people of options.sizes) {
       options.durationSec = options.soakSec;
       const { latencies } = await load(10, call).finally(() => clearInterval(sampler));
       options.durationSec = saved;
-      await sample(Math.round((performance.now() - started) / 1000));
+      const end = Math.round((performance.now() - started) / 1000);
+      if (soak.at(-1)?.atSec !== end) await sample(end);
       console.log(`  ${latencies.length} dashboards, p50 ${f(pct(latencies, 50))} ms, p99 ${f(pct(latencies, 99))} ms`);
       for (const s of soak) console.log(`  ${s.role.padEnd(9)} at ${String(s.atSec).padStart(4)} s: RSS ${f(s.rssMB)} MB`);
     }
@@ -284,7 +286,7 @@ for (const g of groups) {
   if (graph1 && direct1) ratios.push(`${label}: response bytes direct/graph = ${f(direct1.bytesPerOp / graph1.bytesPerOp, 1)}×; FHIR calls graph ${f(graph1.fhirCallsPerOp)} vs direct ${f(direct1.fhirCallsPerOp)}; p50 graph ${f(graph1.p50)} vs direct ${f(direct1.p50)} ms`);
 }
 if (ratios.length) console.log(`\n${ratios.join('\n')}`);
-for (const [role, lines] of Object.entries(profiles)) console.log(`\nCPU profile of ${role} (dashboard, 10 users), self time:\n${lines.join('\n')}`);
+for (const [what, lines] of Object.entries(profiles)) console.log(`\nCPU profile, ${what} (self time):\n${lines.join('\n')}`);
 
 await writeFile(new URL(`${options.out}.json`, resultsDir), `${JSON.stringify({ node: process.version, options, rows, ratios, soak, profiles }, null, 2)}\n`);
 console.log(`\nwritten bench/results/${options.out}.json`);

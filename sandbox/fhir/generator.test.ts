@@ -16,6 +16,15 @@ describe('synthetic record generator', () => {
     expect(JSON.stringify(gen('north', 7))).not.toBe(JSON.stringify(gen('north', 8)));
   });
 
+  it("gives a demo person the same records whatever the hospital's size", () => {
+    const of = (localPatients: number) => {
+      const records = generateHospitalRecords({ hospital: 'north', seed: 3, localPatients, demoPeople, identifierSystem: nid });
+      const alice = patients(records).find((p) => nationalId(p) === demoPeople[0]!.nationalId)!;
+      return JSON.stringify(records.filter((r) => r === alice || JSON.stringify(r).includes(`Patient/${alice.id}`)));
+    };
+    expect(of(10)).toBe(of(300));
+  });
+
   it('records the same person under different local ids and one national id', () => {
     const north = patients(gen('north', 1));
     const south = patients(gen('south', 2));

@@ -48,13 +48,17 @@ function localId(rand: Rand): string {
 export function generateHospitalRecords(options: GeneratorOptions): FhirResource[] {
   const rand = prng(options.seed);
   const out: FhirResource[] = [];
-  const people: { person: Omit<DemoPerson, 'id' | 'username'>; demo: boolean }[] = [
-    ...options.demoPeople.map((person) => ({ person, demo: true })),
-    ...Array.from({ length: options.localPatients }, (_, i) => ({ person: syntheticPerson(rand, options.seed, i), demo: false })),
-  ];
+  // Local people are drawn after the demo people's records, so the demo people's records
+  // are the same whatever the hospital's size (benchmarks compare sizes on the same data).
+  function* people(): Generator<{ person: Omit<DemoPerson, 'id' | 'username'>; demo: boolean }> {
+    for (const person of options.demoPeople) yield { person, demo: true };
+    for (let i = 0; i < options.localPatients; i++) yield { person: syntheticPerson(rand, options.seed, i), demo: false };
+  }
   const context = hospitalContext(options.hospital, options.seed);
   out.push(...context.resources);
-  for (const [index, { person, demo }] of people.entries()) {
+  let index = -1;
+  for (const { person, demo } of people()) {
+    index++;
     const patientId = localId(rand);
     const patient: Patient = {
       resourceType: 'Patient',
