@@ -123,7 +123,8 @@ async function handle(req: Request): Promise<unknown> {
       return sandboxes.reduce((n, s) => n + s.requests(), 0);
     case 'usage': {
       const cpu = process.cpuUsage();
-      return { rssBytes: process.memoryUsage.rss(), cpuMs: (cpu.user + cpu.system) / 1000 };
+      const memory = process.memoryUsage();
+      return { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, cpuMs: (cpu.user + cpu.system) / 1000 };
     }
     case 'profile-start':
       profiler = new Session();

@@ -134,7 +134,7 @@ function graphCall(url: string, token: string, query: string): () => Promise<num
 
 const config = loadConfig({ ...process.env, LOG_LEVEL: 'error', GRAPHIQL: 'off' });
 const rows: Row[] = [];
-const soak: { role: string; atSec: number; rssMB: number }[] = [];
+const soak: { role: string; atSec: number; rssMB: number; heapUsedMB: number }[] = [];
 const profiles: Record<string, string[]> = {};
 const resultsDir = new URL('./results/', import.meta.url);
 await mkdir(resultsDir, { recursive: true });
@@ -235,7 +235,10 @@ for (const people of options.sizes) {
     if (options.soakSec > 0 && gateways.graph && people === Math.max(...options.sizes)) {
       const roles = [['gateway', gateways.graph], ['subgraphs', subgraphs]] as const;
       const sample = async (atSec: number) => {
-        for (const [role, part] of roles) soak.push({ role, atSec, rssMB: (await part.call<{ rssBytes: number }>('usage')).rssBytes / 2 ** 20 });
+        for (const [role, part] of roles) {
+          const usage = await part.call<{ rssBytes: number; heapUsedBytes: number }>('usage');
+          soak.push({ role, atSec, rssMB: usage.rssBytes / 2 ** 20, heapUsedMB: usage.heapUsedBytes / 2 ** 20 });
+        }
       };
       console.log(`\nsoak: dashboard, 10 users, ${options.soakSec} s`);
       const call = graphCall(gateways.graph.started['url'] as string, tokens.alice, dashboard.query);
@@ -249,7 +252,7 @@ for (const people of options.sizes) {
       const end = Math.round((performance.now() - started) / 1000);
       if (soak.at(-1)?.atSec !== end) await sample(end);
       console.log(`  ${latencies.length} dashboards, p50 ${f(pct(latencies, 50))} ms, p99 ${f(pct(latencies, 99))} ms`);
-      for (const s of soak) console.log(`  ${s.role.padEnd(9)} at ${String(s.atSec).padStart(4)} s: RSS ${f(s.rssMB)} MB`);
+      for (const s of soak) console.log(`  ${s.role.padEnd(9)} at ${String(s.atSec).padStart(4)} s: RSS ${f(s.rssMB)} MB, JS heap in use ${f(s.heapUsedMB)} MB`);
     }
   } finally {
     for (const p of parts.reverse()) await p.stop();
