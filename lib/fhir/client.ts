@@ -48,7 +48,7 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
     try {
       return await httpCall(url, { headers: await headers(), timeoutMs: budgetMs });
     } catch (err) {
-      if (err instanceof HttpCallError) throw new FhirError(err.timeout ? 'FHIR request timed out' : 'FHIR server unreachable', 0, err.timeout);
+      if (err instanceof HttpCallError) throw new FhirError(err.timeout ? 'FHIR request timed out' : `FHIR server unreachable (${err.message})`, 0, err.timeout);
       throw err;
     }
   }

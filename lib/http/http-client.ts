@@ -39,9 +39,16 @@ export interface HttpCall {
   body?: string;
   /** Budget for the whole exchange, headers and body. */
   timeoutMs: number;
+  /** Largest answer body read (bytes); a longer one fails the call. Default 32 MiB. */
+  maxBytes?: number;
 }
 
-/** One HTTP exchange, the body read in full; throws HttpCallError when no answer came within the budget. */
+const DEFAULT_MAX_BYTES = 32 * 2 ** 20;
+
+/**
+ * One HTTP exchange, the body read in full; throws HttpCallError when no answer came within
+ * the budget or the body is longer than `maxBytes` (a runaway server must not fill memory).
+ */
 export async function httpCall(url: string, call: HttpCall): Promise<HttpAnswer> {
   const controller = new AbortController();
   let timedOut = false;
@@ -57,8 +64,20 @@ export async function httpCall(url: string, call: HttpCall): Promise<HttpAnswer>
       body: call.body,
       signal: controller.signal,
     });
-    return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
+    const limit = call.maxBytes ?? DEFAULT_MAX_BYTES;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) {
+        res.body.destroy();
+        throw new HttpCallError(`answer larger than ${limit} bytes`, false);
+      }
+      chunks.push(chunk);
+    }
+    return { status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks, size).toString('utf8') };
   } catch (err) {
+    if (err instanceof HttpCallError) throw err;
     throw new HttpCallError(timedOut ? 'request timed out' : `request failed: ${(err as Error).name}`, timedOut);
   } finally {
     clearTimeout(timer);
