@@ -12,9 +12,7 @@ import { startSandboxHospital, type RunningSandboxHospital } from '../sandbox/fh
 import { startSso } from '../sandbox/sso/index.ts';
 import { SUPERGRAPH_FILE } from '../schema/compose.ts';
 import { CONSENT_SUBGRAPH } from '../schema/subgraph-sdl.ts';
-import { openDb } from '../subgraphs/consent/db.ts';
-import { startConsentSubgraph, type RunningConsentSubgraph } from '../subgraphs/consent/index.ts';
-import { migrate } from '../subgraphs/consent/migrate.ts';
+import { startConsentService, type RunningConsentSubgraph } from '../subgraphs/consent/index.ts';
 import { startHospitalSubgraph } from '../subgraphs/hospital/index.ts';
 
 export interface StackOptions {
@@ -124,7 +122,11 @@ interface SubgraphPartOptions {
 
 /** The consent store and subgraph and one subgraph per hospital: everything the gateway federates. */
 export async function startSubgraphs(config: StackConfig, options: SubgraphPartOptions): Promise<RunningSubgraphs> {
-  const consent = await startConsentPart(config, options);
+  const consent = await startConsentService(config, {
+    fhirBaseUrls: options.fhirBaseUrls,
+    verifyToken: options.verifyToken,
+    port: options.ephemeralPorts ? 0 : Number(new URL(config.consentUrl).port),
+  });
   const closers: (() => Promise<void>)[] = [consent.close];
   const close = async () => {
     for (const c of closers.reverse()) await c().catch(() => undefined);
@@ -139,28 +141,6 @@ export async function startSubgraphs(config: StackConfig, options: SubgraphPartO
     return { consent, subgraphUrls, close };
   } catch (err) {
     await close();
-    throw err;
-  }
-}
-
-/** The consent store (migrated) and its subgraph; closing it closes the store too. */
-async function startConsentPart(config: StackConfig, options: SubgraphPartOptions): Promise<RunningConsentSubgraph> {
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  try {
-    await migrate(db);
-    const consent = await startConsentSubgraph({
-      db,
-      hospitals: config.hospitals,
-      fhirBaseUrls: options.fhirBaseUrls,
-      verifyToken: options.verifyToken,
-      grantLifetimeSec: config.grantLifetimeSec,
-      production: config.production,
-      port: options.ephemeralPorts ? 0 : Number(new URL(config.consentUrl).port),
-      host: config.host,
-    });
-    return { ...consent, close: () => consent.close().finally(() => db.close()) };
-  } catch (err) {
-    await db.close();
     throw err;
   }
 }

@@ -71,8 +71,7 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
     return { status: res.status, body };
   }
 
-  const resilient = resilientCall(attempt, { timeoutMs: options.timeoutMs ?? 5_000, retries: options.retries ?? 2, ...(options.breaker ? { breaker: options.breaker } : {}) });
-  const get = (url: string) => resilient(url);
+  const get = resilientCall(attempt, { timeoutMs: options.timeoutMs ?? 5_000, retries: options.retries ?? 2, ...(options.breaker ? { breaker: options.breaker } : {}) });
 
   function failure(status: number, body: unknown): FhirError {
     const outcome = body as Partial<OperationOutcome>;

@@ -21,10 +21,10 @@ const DEFAULT_COUNT = 50;
 /** Result parameters understood besides the per-type search parameters. */
 const controlParams = new Set(['_id', '_count', '_offset', '_sort', '_total', '_format']);
 
-/** The id at the end of a resource's `subject` or `patient` reference, if any. */
+/** The id at the end of the reference the `patient` search parameter searches, if any. */
 function patientKey(resource: FhirResource): string | undefined {
-  const r = resource as FhirResource & { subject?: { reference?: string }; patient?: { reference?: string } };
-  return (r.subject ?? r.patient)?.reference?.split('/').pop();
+  const ref = searchParams[resource.resourceType]?.['patient']?.values(resource)[0];
+  return (typeof ref === 'object' && ref !== null && 'reference' in ref ? ref.reference : undefined)?.split('/').pop();
 }
 
 /** In-memory resources of one sandbox hospital, searchable the way a FHIR server is. */

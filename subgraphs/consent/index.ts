@@ -1,5 +1,5 @@
 import type { AccessTokenVerifier } from '../../lib/auth/access-token.ts';
-import type { HospitalConfig } from '../../lib/config.ts';
+import type { HospitalConfig, StackConfig } from '../../lib/config.ts';
 import { hospitalFhirClient } from '../../lib/fhir/hospital-client.ts';
 import { createGrantSigner } from '../../lib/grants.ts';
 import { sendJson } from '../../lib/http/respond.ts';
@@ -8,7 +8,8 @@ import { listen } from '../../lib/http/listen.ts';
 import { createLogger } from '../../lib/log.ts';
 import { consentSubgraphDocument } from '../../schema/subgraph-sdl.ts';
 import type { ConsentContext } from './context.ts';
-import type { Db } from './db.ts';
+import { openDb, type Db } from './db.ts';
+import { migrate } from './migrate.ts';
 import { LinkResolver } from './links.ts';
 import { ConsentRecords } from './consent-store.ts';
 import { consentResolvers } from './resolvers.ts';
@@ -82,4 +83,31 @@ export async function startConsentSubgraph(options: ConsentSubgraphOptions): Pro
     },
   });
   return { ...running, grantIssuer: origin, grantJwksUrl: `${origin}${GRANT_JWKS_PATH}`, refusalLogUrl: `${origin}${REFUSALS_PATH}`, people, records };
+}
+
+/**
+ * The consent service as configured: its store opened (PGlite under `DATA_DIR`, or
+ * PostgreSQL with `DATABASE_URL`) and migrated, then the subgraph; closing it closes the
+ * store too.
+ */
+export async function startConsentService(
+  config: StackConfig,
+  options: Pick<ConsentSubgraphOptions, 'verifyToken' | 'fhirBaseUrls' | 'publicOrigin' | 'port'>,
+): Promise<RunningConsentSubgraph> {
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await migrate(db);
+    const consent = await startConsentSubgraph({
+      db,
+      hospitals: config.hospitals,
+      grantLifetimeSec: config.grantLifetimeSec,
+      production: config.production,
+      host: config.host,
+      ...options,
+    });
+    return { ...consent, close: () => consent.close().finally(() => db.close()) };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
 }
