@@ -1,9 +1,10 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { execute, isObjectType, parse, type GraphQLSchema } from 'graphql';
+import { execute, isObjectType, parse, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { Access } from '../lib/auth/access.ts';
 import { loadHospitalsFile } from '../lib/config.ts';
-import { protect, signedIn, type RuleMap } from '../lib/rules/common.ts';
+import { rule } from 'graphql-shield';
+import { protect, reached, signedIn, type RuleMap } from '../lib/rules/common.ts';
 import { consentSubgraphDocument, hospitalSubgraphDocument } from '../schema/subgraph-sdl.ts';
 import { consentRules } from './consent/rules.ts';
 import { hospitalRules } from './hospital/rules.ts';
@@ -42,6 +43,23 @@ describe('graphql-shield rules', () => {
     const result = await execute({ schema: guarded, document: parse('{ open forgotten }'), contextValue: { access } });
     expect(result.data).toEqual({ open: 'yes', forgotten: null });
     expect(result.errors?.map((e) => [e.path, e.extensions['code']])).toEqual([[['forgotten'], 'UNAUTHORIZED_FIELD_OR_TYPE']]);
+    expect(JSON.stringify(result)).not.toContain('leaked');
+  });
+
+  it('leave `reached` fields unchecked but only reachable through their guarded parent', async () => {
+    const schema = buildSubgraphSchema({
+      typeDefs: parse('type Query { mine: Record  theirs: Record } type Record { value: String }'),
+      resolvers: { Query: { mine: () => ({ value: 'mine' }), theirs: () => ({ value: 'leaked' }) } },
+    });
+    const refused = rule('refused', { cache: 'no_cache' })(() => false);
+    const guarded = protect(schema, { Query: { mine: signedIn, theirs: refused }, Record: { value: reached } });
+    // Unwrapped (graphql's default resolver); the guarded field is wrapped by shield.
+    expect((guarded.getType('Record') as GraphQLObjectType).getFields()['value']?.resolve).toBeUndefined();
+    expect(guarded.getQueryType()?.getFields()['theirs']?.resolve).toBeTypeOf('function');
+    const access: Access = { kind: 'patient', context: 'patient', scopes: [], fhirUser: 'Person/p', organization: undefined };
+    const result = await execute({ schema: guarded, document: parse('{ mine { value } theirs { value } }'), contextValue: { access } });
+    expect(result.data).toEqual({ mine: { value: 'mine' }, theirs: null });
+    expect(result.errors?.map((e) => [e.path, e.extensions['code']])).toEqual([[['theirs'], 'UNAUTHORIZED_FIELD_OR_TYPE']]);
     expect(JSON.stringify(result)).not.toContain('leaked');
   });
 

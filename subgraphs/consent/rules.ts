@@ -1,4 +1,4 @@
-import { callerIs, federationRules, fields, serviceTypeRules, signedIn, type RuleMap } from '../../lib/rules/common.ts';
+import { callerIs, federationRules, fields, reached, serviceTypeRules, signedIn, type RuleMap } from '../../lib/rules/common.ts';
 import { datatypeRules } from '../../lib/rules/fhir-datatypes.ts';
 
 const patient = callerIs('patient');
@@ -22,10 +22,10 @@ export const consentRules = (chartTypeNames: readonly string[]): RuleMap => ({
     consents: callerIs('patient', 'practitioner'),
     accessLog: patient,
   },
-  Consent: fields(signedIn, 'id', 'status', 'scope', 'dateTime', 'patient', 'provision'),
-  ConsentProvision: fields(signedIn, 'type', 'actor', 'class', 'period', 'hospitals'),
-  AuditEvent: fields(signedIn, 'id', 'action', 'recorded', 'outcome', 'outcomeDesc', 'purposeOfEvent', 'agent', 'entity'),
-  ActorReference: fields(signedIn, 'reference', 'type', 'display'),
-  AuditEventAgent: fields(signedIn, 'who', 'client', 'requestor'),
-  AuditEventEntity: fields(signedIn, 'what', 'hospital', 'resourceTypes'),
+  Consent: fields(reached, 'id', 'status', 'scope', 'dateTime', 'patient', 'provision'),
+  ConsentProvision: fields(reached, 'type', 'actor', 'class', 'period', 'hospitals'),
+  AuditEvent: fields(reached, 'id', 'action', 'recorded', 'outcome', 'outcomeDesc', 'purposeOfEvent', 'agent', 'entity'),
+  ActorReference: fields(reached, 'reference', 'type', 'display'),
+  AuditEventAgent: fields(reached, 'who', 'client', 'requestor'),
+  AuditEventEntity: fields(reached, 'what', 'hospital', 'resourceTypes'),
 });
