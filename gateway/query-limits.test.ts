@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { SUPERGRAPH_FILE } from '../schema/compose.ts';
 import { EVERYTHING, FIXTURE_SELECTION } from '../test/helpers/queries.ts';
 import { CHARTS_QUERY } from '../test/helpers/stack.ts';
-import { defaultQueryLimits, queryCost, queryLimits } from './query-limits.ts';
+import { defaultQueryLimits, queryCost, queryLimits, rememberingQueryCost } from './query-limits.ts';
 
 /** The limits measured against the largest legitimate queries of this project. */
 const api = buildSchema(printSchema(Supergraph.build(readFileSync(SUPERGRAPH_FILE, 'utf8')).apiSchema()));
@@ -76,5 +76,24 @@ describe('query limits', () => {
     expect(queryCost(api, parse(many), {}, defaultQueryLimits)).toBeGreaterThan(defaultQueryLimits.maxCost);
     const fewer = many.replace('first: 1000', 'first: 100');
     expect(queryCost(api, parse(fewer), {}, defaultQueryLimits)).toBeLessThanOrEqual(defaultQueryLimits.maxCost);
+  });
+
+  it('remember a cost per document and variables, and cost other variables anew', () => {
+    const costOf = rememberingQueryCost(defaultQueryLimits);
+    const doc = parse('query($n: Int) { researchCohort(first: $n) { charts { observations(first: 10) { id } } } }');
+    const ten = costOf(api, doc, { n: 10 });
+    expect(ten).toBe(queryCost(api, doc, { n: 10 }, defaultQueryLimits));
+    // The same parsed document and variables are answered from memory, not walked again:
+    // changing the (already parsed) document's `first: 10` does not change the answer.
+    const observations = JSON.stringify(doc).replace('"value":"10"', '"value":"100"');
+    Object.assign(doc, JSON.parse(observations));
+    expect(costOf(api, doc, { n: 10 })).toBe(ten);
+    expect(queryCost(api, doc, { n: 10 }, defaultQueryLimits)).toBeGreaterThan(ten);
+    const thousand = costOf(api, doc, { n: 1000 });
+    expect(thousand).toBe(queryCost(api, doc, { n: 1000 }, defaultQueryLimits));
+    expect(thousand).toBeGreaterThan(ten);
+    // Variables of the wrong type still fail every time, never remembered as a cost.
+    expect(() => costOf(api, doc, { n: 'ten' })).toThrow();
+    expect(() => costOf(api, doc, { n: 'ten' })).toThrow();
   });
 });
