@@ -42,6 +42,13 @@ export const hospitalSchema = z.object({
   retries: z.number().int().min(0).max(5).default(2),
   /** After this many failures in a row (of recent calls) the hospital is not called for `resetTimeoutMs`, then probed. */
   circuitBreaker: z.object({ failureThreshold: z.number().int().min(1).default(5), resetTimeoutMs: z.number().int().min(100).default(30_000) }).default({ failureThreshold: 5, resetTimeoutMs: 30_000 }),
+  /**
+   * Send a request's searches together in one FHIR `batch` interaction (one HTTP call per
+   * request instead of one per search). Only for servers whose CapabilityStatement lists
+   * the `batch` interaction; a server that runs the entries one after another may answer
+   * later than parallel searches would.
+   */
+  fhirBatch: z.boolean().default(false),
   /** Present when `npm start` should run a synthetic sandbox FHIR server for this hospital. */
   sandbox: z
     .object({

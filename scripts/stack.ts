@@ -23,7 +23,7 @@ export interface StackOptions {
   /** Extra folders of FHIR JSON per sandbox hospital id (`npm start -- --load <dir>`). */
   load?: Readonly<Record<string, readonly string[]>>;
   /** Observes every FHIR request a hospital subgraph makes. */
-  onFhirRequest?: (hospitalId: string, url: string) => void;
+  onFhirRequest?: (hospitalId: string, url: string, searches: readonly string[]) => void;
 }
 
 export interface RunningStack {
@@ -117,7 +117,7 @@ interface SubgraphPartOptions {
   fhirBaseUrls: Readonly<Record<string, string>>;
   verifyToken: AccessTokenVerifier;
   ephemeralPorts: boolean;
-  onFhirRequest?: (hospitalId: string, url: string) => void;
+  onFhirRequest?: (hospitalId: string, url: string, searches: readonly string[]) => void;
 }
 
 /** The consent store and subgraph and one subgraph per hospital: everything the gateway federates. */
@@ -162,6 +162,6 @@ function startHospitalPart(
     grantJwksUrl: consent.grantJwksUrl,
     refusalLogUrl: consent.refusalLogUrl,
     fhirBaseUrl: options.fhirBaseUrls[hospital.id] as string,
-    ...(options.onFhirRequest ? { onFhirRequest: (url: string) => options.onFhirRequest?.(hospital.id, url) } : {}),
+    ...(options.onFhirRequest ? { onFhirRequest: (url: string, searches: readonly string[]) => options.onFhirRequest?.(hospital.id, url, searches) } : {}),
   });
 }

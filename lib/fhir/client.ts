@@ -19,13 +19,26 @@ export interface FhirClientOptions {
   retries?: number;
   /** Stops calling a server that keeps failing; probes it again after `resetTimeoutMs`. */
   breaker?: { failureThreshold: number; resetTimeoutMs: number };
-  /** Called once per HTTP request made (metrics, tests counting calls). */
-  onRequest?: (url: string) => void;
+  /**
+   * Several searches of one request go in one FHIR `batch` interaction (one HTTP call)
+   * instead of one GET each. Only for servers that support batch (CapabilityStatement
+   * `rest.interaction` `batch`); fewer round trips, but a server may run the entries in series.
+   */
+  batch?: boolean;
+  /** Called once per HTTP request made, with the searches it carries (metrics, tests counting calls). */
+  onRequest?: (url: string, searches: readonly string[]) => void;
 }
 
 export interface FhirClient {
   readonly baseUrl: string;
   search<T extends FhirResource = FhirResource>(req: SearchRequest): Promise<Bundle<T>>;
+  /** Whether `searchMany` sends one `batch` interaction (else one GET per search). */
+  readonly batches: boolean;
+  /**
+   * Several searches, each answered or failed on its own: one `batch` interaction when the
+   * server supports it, else one GET each, in parallel. A failure of the whole call fails all.
+   */
+  searchMany<T extends FhirResource = FhirResource>(reqs: readonly SearchRequest[]): Promise<(Bundle<T> | FhirError)[]>;
   /** One page of results at a `next` link this server gave; refused for any other server. */
   page<T extends FhirResource = FhirResource>(url: string): Promise<Bundle<T>>;
   /** Follows `next` links until `limit` entries are read; returns the matching resources. */
@@ -43,10 +56,18 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
     return { accept: 'application/fhir+json' };
   }
 
-  async function send(url: string, budgetMs: number): Promise<HttpAnswer> {
-    options.onRequest?.(url);
+  /** A GET, or a POST of a batch Bundle to the base (`searches`: what it carries, for `onRequest`). */
+  interface Call {
+    url: string;
+    body?: string;
+    searches: readonly string[];
+  }
+
+  async function send(call: Call, budgetMs: number): Promise<HttpAnswer> {
+    options.onRequest?.(call.url, call.searches);
     try {
-      return await httpCall(url, { headers: await headers(), timeoutMs: budgetMs });
+      const h = await headers();
+      return await httpCall(call.url, call.body === undefined ? { headers: h, timeoutMs: budgetMs } : { method: 'POST', headers: { ...h, 'content-type': 'application/fhir+json' }, body: call.body, timeoutMs: budgetMs });
     } catch (err) {
       if (err instanceof HttpCallError) throw new FhirError(err.timeout ? 'FHIR request timed out' : `FHIR server unreachable (${err.message})`, 0, err.timeout);
       throw err;
@@ -54,12 +75,12 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
   }
 
   /** One attempt: resolves for any answer the server meant (incl. 4xx), throws for failures worth a retry. */
-  async function attempt(url: string, budgetMs: number): Promise<{ status: number; body: unknown }> {
-    let res = await send(url, budgetMs);
+  async function attempt(call: Call, budgetMs: number): Promise<{ status: number; body: unknown }> {
+    let res = await send(call, budgetMs);
     if (res.status === 401 && auth.type === 'smart-backend') {
       // The server may have ended our token early: get a new one, once.
       auth.auth.reset();
-      res = await send(url, budgetMs);
+      res = await send(call, budgetMs);
     }
     if (res.status >= 500 || res.status === 429) throw new FhirError(`FHIR server answered HTTP ${res.status}`, res.status);
     let body: unknown;
@@ -79,19 +100,50 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
     return new FhirError(`FHIR server answered HTTP ${status}`, status, false, issueCode);
   }
 
-  async function getBundle<T extends FhirResource>(url: string): Promise<Bundle<T>> {
-    const { status, body } = await get(url);
-    if (status !== 200) throw failure(status, body);
+  /** A search's answer: a Bundle, or the error it is. */
+  function searchset<T extends FhirResource>(status: number, body: unknown): Bundle<T> | FhirError {
+    if (status !== 200) return failure(status, body);
     const bundle = body as Partial<Bundle<T>>;
     if (bundle?.resourceType !== 'Bundle' || (bundle.entry !== undefined && !Array.isArray(bundle.entry))) {
-      throw new FhirError('FHIR server answered a search with something other than a Bundle', status);
+      return new FhirError('FHIR server answered a search with something other than a Bundle', status);
     }
     return bundle as Bundle<T>;
   }
 
+  async function getBundle<T extends FhirResource>(url: string): Promise<Bundle<T>> {
+    const { status, body } = await get({ url, searches: [url] });
+    const bundle = searchset<T>(status, body);
+    if (bundle instanceof FhirError) throw bundle;
+    return bundle;
+  }
+
+  /** One `batch` interaction: each entry's answer (`response.status`, `resource` or `outcome`) in the order asked. */
+  async function batch<T extends FhirResource>(reqs: readonly SearchRequest[]): Promise<(Bundle<T> | FhirError)[]> {
+    const urls = reqs.map(formatSearch);
+    const request: Bundle = { resourceType: 'Bundle', type: 'batch', entry: urls.map((url) => ({ request: { method: 'GET', url } })) };
+    const { status, body } = await get({ url: base, body: JSON.stringify(request), searches: urls.map((u) => base + u) });
+    if (status !== 200) throw failure(status, body);
+    const answer = body as Partial<Bundle>;
+    // Entries answer in the order asked (FHIR R4 §3.1.0.11.1): a different count cannot be matched up.
+    if (answer?.resourceType !== 'Bundle' || answer.type !== 'batch-response' || !Array.isArray(answer.entry) || answer.entry.length !== reqs.length) {
+      throw new FhirError('FHIR server answered a batch with something other than its batch-response', status);
+    }
+    return answer.entry.map((entry) => {
+      const code = Number.parseInt(String(entry?.response?.status ?? ''), 10);
+      if (!Number.isInteger(code)) return new FhirError('FHIR server answered a batch entry without a status', status);
+      return searchset<T>(code, code === 200 ? entry.resource : (entry.response?.outcome ?? entry.resource));
+    });
+  }
+
+  const batches = options.batch ?? false;
   return {
     baseUrl: base,
+    batches,
     search: (req) => getBundle(base + formatSearch(req)),
+    searchMany: <T extends FhirResource>(reqs: readonly SearchRequest[]) =>
+      batches && reqs.length > 1
+        ? batch<T>(reqs)
+        : Promise.all(reqs.map((r) => getBundle<T>(base + formatSearch(r)).catch((err: unknown) => (err instanceof FhirError ? err : Promise.reject(err))))),
     page: (url) => {
       // Only links back to the same server: a `next` pointing elsewhere would carry our credentials there.
       if (new URL(url).origin !== baseOrigin) return Promise.reject(new FhirError('next link points to another server', 0));

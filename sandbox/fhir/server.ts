@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CapabilityStatement, CapabilityStatementRestResource } from 'fhir/r4.js';
-import { sendJson } from '../../lib/http/respond.ts';
+import type { Bundle, BundleEntry, CapabilityStatement, CapabilityStatementRestResource, FhirResource } from 'fhir/r4.js';
+import { readBody, sendJson } from '../../lib/http/respond.ts';
 import type { backendAuthServer } from './backend-auth-server.ts';
 import { operationOutcome, OutcomeError, type ResourceStore } from './store.ts';
 
@@ -26,10 +26,13 @@ export interface SandboxFhirOptions {
 export type SandboxFault = 'none' | 'down' | 'slow' | 'error' | 'malformed' | 'not-fhir';
 
 const FHIR_JSON = 'application/fhir+json';
+const MAX_BATCH_ENTRIES = 200;
+const MAX_BATCH_BYTES = 1_000_000;
 
 /**
  * A read-only FHIR R4 REST server over a ResourceStore: `metadata`, read by id and
- * search, with searchset Bundles, `next` links and OperationOutcome errors.
+ * search, with searchset Bundles, `next` links and OperationOutcome errors, and `batch`
+ * Bundles of those reads and searches.
  */
 export function sandboxFhirHandler(options: SandboxFhirOptions) {
   const base = options.basePath.replace(/\/$/, '');
@@ -53,21 +56,56 @@ export function sandboxFhirHandler(options: SandboxFhirOptions) {
     if (auth && url.pathname === `${base}/.well-known/smart-configuration`) return auth.smartConfiguration(res);
     if (auth && url.pathname === `${base}/auth/token` && req.method === 'POST') return void auth.token(req, res);
     if (auth && !auth.authorized(req)) return sendJson(res, 401, operationOutcome('login', 'A valid access token is required'), FHIR_JSON);
+    if (req.method === 'POST' && (url.pathname === base || url.pathname === `${base}/`)) return void serveBatch();
     try {
-      if (!url.pathname.startsWith(`${base}/`)) throw new OutcomeError(404, 'not-found', 'Not a FHIR endpoint');
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new OutcomeError(405, 'not-supported', 'This sandbox server is read-only');
-      const parts = url.pathname.slice(base.length + 1).split('/').map(decodeURIComponent);
-      if (parts.length === 1 && parts[0] === 'metadata') return sendJson(res, 200, capability(options), FHIR_JSON);
-      const [type, id, extra] = parts;
-      if (!type || !/^[A-Z][A-Za-z]+$/.test(type) || extra !== undefined) throw new OutcomeError(404, 'not-found', 'Unknown FHIR path');
-      if (id !== undefined) return sendJson(res, 200, options.store.read(type, id), FHIR_JSON);
-      return sendJson(res, 200, options.store.search(type, url.searchParams, url), FHIR_JSON);
+      sendJson(res, 200, answer(url), FHIR_JSON);
     } catch (err) {
-      if (err instanceof OutcomeError) return sendJson(res, err.status, operationOutcome(err.issueCode, err.message), FHIR_JSON);
-      return sendJson(res, 500, operationOutcome('exception', 'Internal error'), FHIR_JSON);
+      const e = outcomeOf(err);
+      sendJson(res, e.status, operationOutcome(e.issueCode, e.message), FHIR_JSON);
     }
+    }
+
+    /** A `batch` of reads and searches (FHIR R4 §3.1.0.11): each entry answered on its own, in order. */
+    async function serveBatch(): Promise<void> {
+      const text = await readBody(req, MAX_BATCH_BYTES).catch(() => undefined);
+      let bundle: Partial<Bundle> | undefined;
+      try {
+        bundle = text === undefined ? undefined : (JSON.parse(text) as Partial<Bundle>);
+      } catch {
+        bundle = undefined;
+      }
+      if (bundle?.resourceType !== 'Bundle' || bundle.type !== 'batch' || !Array.isArray(bundle.entry) || bundle.entry.length > MAX_BATCH_ENTRIES) {
+        return sendJson(res, 400, operationOutcome('invalid', `Expected a batch Bundle of at most ${MAX_BATCH_ENTRIES} entries`), FHIR_JSON);
+      }
+      const entry = bundle.entry.map((e): BundleEntry => {
+        try {
+          if (e?.request?.method !== 'GET' || typeof e.request.url !== 'string') throw new OutcomeError(405, 'not-supported', 'This sandbox server is read-only');
+          return { resource: answer(new URL(e.request.url, `${options.origin}${base}/`)), response: { status: '200 OK' } };
+        } catch (err) {
+          const o = outcomeOf(err);
+          return { response: { status: String(o.status), outcome: operationOutcome(o.issueCode, o.message) } };
+        }
+      });
+      sendJson(res, 200, { resourceType: 'Bundle', type: 'batch-response', entry } satisfies Bundle, FHIR_JSON);
     }
   };
+
+  /** What a GET of `url` answers: the CapabilityStatement, a resource by id, or a searchset. */
+  function answer(url: URL): FhirResource | Bundle | CapabilityStatement {
+    if (url.origin !== new URL(options.origin).origin || !url.pathname.startsWith(`${base}/`)) throw new OutcomeError(404, 'not-found', 'Not a FHIR endpoint');
+    const parts = url.pathname.slice(base.length + 1).split('/').map(decodeURIComponent);
+    if (parts.length === 1 && parts[0] === 'metadata') return capability(options);
+    const [type, id, extra] = parts;
+    if (!type || !/^[A-Z][A-Za-z]+$/.test(type) || extra !== undefined) throw new OutcomeError(404, 'not-found', 'Unknown FHIR path');
+    if (id !== undefined) return options.store.read(type, id);
+    return options.store.search(type, url.searchParams, url);
+  }
+}
+
+/** The outcome an error answers with: its own, or a bare 500 (never its message). */
+function outcomeOf(err: unknown): OutcomeError {
+  return err instanceof OutcomeError ? err : new OutcomeError(500, 'exception', 'Internal error');
 }
 
 function capability(options: SandboxFhirOptions): CapabilityStatement {
@@ -79,6 +117,6 @@ function capability(options: SandboxFhirOptions): CapabilityStatement {
     fhirVersion: '4.0.1',
     format: ['json'],
     software: { name: `${options.name} (sandbox)` },
-    rest: [{ mode: 'server', resource: options.store.types().map((type) => ({ type: type as CapabilityStatementRestResource['type'], interaction: [{ code: 'read' }, { code: 'search-type' }] })) }],
+    rest: [{ mode: 'server', interaction: [{ code: 'batch' }], resource: options.store.types().map((type) => ({ type: type as CapabilityStatementRestResource['type'], interaction: [{ code: 'read' }, { code: 'search-type' }] })) }],
   };
 }

@@ -25,7 +25,8 @@ function fakeClient(resources: FhirResource[], tamper?: (b: ReturnType<ResourceS
     return bundle as never;
   };
   return {
-    baseUrl: base, calls, search,
+    baseUrl: base, calls, search, batches: false,
+    searchMany: (reqs: Parameters<FhirClient['searchMany']>[0]) => Promise.all(reqs.map(search)),
     page: async (u: string) => store.search(new URL(u).pathname.split('/').pop()!, new URL(u).searchParams, new URL(u)) as never,
     searchAll: async () => [],
   };

@@ -28,8 +28,8 @@ export interface HospitalSubgraphOptions {
   grantKeys?: JWTVerifyGetKey;
   /** Overrides the configured FHIR base URL (a sandbox started on a free port). */
   fhirBaseUrl?: string;
-  /** Observes every FHIR HTTP request (tests, metrics). */
-  onFhirRequest?: (url: string) => void;
+  /** Observes every FHIR HTTP request and the searches it carries (tests, metrics). */
+  onFhirRequest?: (url: string, searches: readonly string[]) => void;
 }
 
 /** Starts one hospital's subgraph: the shared hospital code, instantiated from config. */

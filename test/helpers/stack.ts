@@ -10,7 +10,10 @@ export interface TestStack extends RunningStack {
   readonly config: StackConfig;
   readonly dataDir: string;
   /** FHIR requests made by hospital subgraphs, in order. */
+  /** Every FHIR search or read the subgraphs made, one per search even when several went in one batch call. */
   readonly fhirRequests: { hospital: string; url: string }[];
+  /** Every FHIR HTTP call the subgraphs made (a batch is one). */
+  readonly fhirCalls: { hospital: string; url: string }[];
   login(username: string, scope?: string): Promise<TokenResponse>;
   token(username: string, scope?: string): Promise<string>;
   gql(query: string, token?: string, variables?: Record<string, unknown>): Promise<GqlResponse>;
@@ -28,10 +31,14 @@ export async function startTestStack(env: NodeJS.ProcessEnv = {}, options: Stack
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'fhir-graph-test-')));
   const config = loadConfig({ DATA_DIR: dataDir, ...env });
   const fhirRequests: { hospital: string; url: string }[] = [];
+  const fhirCalls: { hospital: string; url: string }[] = [];
   const { dataDir: _given, ...stackOptions } = options;
   const stack = await startStack(config, {
     ephemeralPorts: true,
-    onFhirRequest: (hospital, url) => fhirRequests.push({ hospital, url }),
+    onFhirRequest: (hospital, url, searches) => {
+      fhirCalls.push({ hospital, url });
+      fhirRequests.push(...searches.map((s) => ({ hospital, url: s })));
+    },
     ...stackOptions,
   });
   const redirectUri = stack.gatewayUrl.replace(/\/graphql$/, '/auth/callback');
@@ -56,6 +63,7 @@ export async function startTestStack(env: NodeJS.ProcessEnv = {}, options: Stack
     config,
     dataDir,
     fhirRequests,
+    fhirCalls,
     login,
     token: async (username, scope) => (await login(username, scope)).access_token,
     gql: (query, token, variables) => postGraphQL(stack.gatewayUrl, query, token, variables),
