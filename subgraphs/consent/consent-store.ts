@@ -143,7 +143,13 @@ export class ConsentRecords {
     if (events.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.auditQueue.push({ events, resolve, reject });
-      if (!this.auditWriting) void this.writeAuditQueue();
+      // The first waiting call starts the next write after this turn of the event loop, so
+      // the requests that arrived with it join: PGlite runs each statement on this thread, so
+      // a write started at once left every other request to a statement of its own.
+      if (!this.auditWriting) {
+        this.auditWriting = true;
+        setImmediate(() => void this.writeAuditQueue());
+      }
     });
   }
 
