@@ -133,6 +133,8 @@ export class ChartReader {
   /** The records of a searchset this caller may see; a server answer outside the request fails the field. */
   private accept<T extends FhirResource>(bundle: Bundle, resourceType: string, periods: readonly Period[] | undefined, asked: readonly Filter[]): T[] {
     const out: T[] = [];
+    // Asked date ranges only narrow what the server sends; every other asked filter is checked again on each record.
+    const checked = asked.filter((f) => f.code !== recordDateParam[resourceType]);
     for (const entry of bundle.entry ?? []) {
       if ((entry.search?.mode ?? 'match') !== 'match') continue;
       const r = entry.resource as FhirResource | undefined;
@@ -140,7 +142,7 @@ export class ChartReader {
         this.log.warn('fhir server answered with a record outside the request; field refused', { hospital: this.grant.hospital, asked: resourceType, got: typeof r?.resourceType === 'string' ? r.resourceType : 'malformed' });
         throw hospitalUnavailable(this.grant.hospital);
       }
-      if (this.allowedByScopes(r) && (!periods || inPeriods(r, periods)) && matchesAll(r, asked.filter((f) => f.code !== recordDateParam[resourceType]))) out.push(this.track(r) as T);
+      if (this.allowedByScopes(r) && (!periods || inPeriods(r, periods)) && matchesAll(r, checked)) out.push(this.track(r) as T);
     }
     return out;
   }
