@@ -279,7 +279,8 @@ for (const g of groups) {
   for (const c of [1, 10]) {
     const graph = find(g, 'graph', c);
     const raw = find(g, 'raw', c);
-    if (graph && raw) ratios.push(`${label}, ${c} user(s): graph over raw FHIR p50 +${f(graph.p50 - raw.p50)} ms, p99 +${f(graph.p99 - raw.p99)} ms`);
+    const signed = (ms: number) => `${ms >= 0 ? '+' : ''}${f(ms)}`;
+    if (graph && raw) ratios.push(`${label}, ${c} user(s): graph over raw FHIR p50 ${signed(graph.p50 - raw.p50)} ms, p99 ${signed(graph.p99 - raw.p99)} ms`);
   }
   const graph50 = find(g, 'graph', 50);
   const stock50 = find(g, 'stock', 50);

@@ -32,8 +32,6 @@ export interface FhirClientOptions {
 export interface FhirClient {
   readonly baseUrl: string;
   search<T extends FhirResource = FhirResource>(req: SearchRequest): Promise<Bundle<T>>;
-  /** Whether `searchMany` sends one `batch` interaction (else one GET per search). */
-  readonly batches: boolean;
   /**
    * Several searches, each answered or failed on its own: one `batch` interaction when the
    * server supports it, else one GET each, in parallel. A failure of the whole call fails all.
@@ -138,7 +136,6 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
   const batches = options.batch ?? false;
   return {
     baseUrl: base,
-    batches,
     search: (req) => getBundle(base + formatSearch(req)),
     searchMany: <T extends FhirResource>(reqs: readonly SearchRequest[]) =>
       batches && reqs.length > 1

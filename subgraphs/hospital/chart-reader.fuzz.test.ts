@@ -35,7 +35,7 @@ function clientAnswering(body: unknown): FhirClient {
     if (!body || typeof body !== 'object' || (body as { resourceType?: unknown }).resourceType !== 'Bundle') return Promise.reject(Object.assign(new Error('not a bundle'), { name: 'FhirError' }));
     return Promise.resolve(body as never);
   };
-  return { baseUrl: 'http://fhir.test/', search: asBundle, page: asBundle, searchAll: async () => [], batches: false, searchMany: (reqs) => Promise.all(reqs.map(asBundle)) };
+  return { baseUrl: 'http://fhir.test/', search: asBundle, page: asBundle, searchAll: async () => [], searchMany: (reqs) => Promise.all(reqs.map(asBundle)) };
 }
 
 describe('random FHIR answers', () => {

@@ -25,7 +25,7 @@ function fakeClient(resources: FhirResource[], tamper?: (b: ReturnType<ResourceS
     return bundle as never;
   };
   return {
-    baseUrl: base, calls, search, batches: false,
+    baseUrl: base, calls, search,
     searchMany: (reqs: Parameters<FhirClient['searchMany']>[0]) => Promise.all(reqs.map(search)),
     page: async (u: string) => store.search(new URL(u).pathname.split('/').pop()!, new URL(u).searchParams, new URL(u)) as never,
     searchAll: async () => [],
