@@ -3,7 +3,12 @@ import { BREAK, visit, type DocumentNode } from 'graphql';
 import { forbidden } from '../lib/errors.ts';
 import type { GatewayContext } from './context.ts';
 
+/** Answers per parsed document: Apollo Server keeps one per query text, so each is walked once. */
+const introspecting = new WeakMap<DocumentNode, boolean>();
+
 function introspects(document: DocumentNode): boolean {
+  const known = introspecting.get(document);
+  if (known !== undefined) return known;
   let found = false;
   visit(document, {
     Field(node) {
@@ -14,6 +19,7 @@ function introspects(document: DocumentNode): boolean {
       return undefined;
     },
   });
+  introspecting.set(document, found);
   return found;
 }
 

@@ -26,6 +26,8 @@ describe('production mode', () => {
     const dev = await stack.token('drchen', 'openid fhirUser user/*.rs developer');
     const res = await stack.gql(INTROSPECT, dev);
     expect(res.body).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+    // The same query text (one parsed document, its check remembered) is still refused to others.
+    expect((await stack.gql(INTROSPECT, alice)).status).toBe(403);
   });
 
   it('suggests no field names', async () => {
