@@ -16,6 +16,8 @@ export interface Operation {
   readonly query: string;
   /** Concurrent users each path is measured with. */
   readonly connections: { graph: number[]; baseline: number[] };
+  /** Each measurement runs until it has at least this many operations, so that its p99 is not just the slowest one or two. */
+  readonly minSamples: number;
   direct(world: World): Promise<number>;
   raw(world: World): Promise<number>;
 }
@@ -74,6 +76,7 @@ export const dashboard: Operation = {
   medicationRequests(status: "active") { medicationCodeableConcept { text } authoredOn }
   allergyIntolerances { code { text } criticality } } } }`,
   connections: { graph: [1, 10, 50], baseline: [1, 10, 50] },
+  minSamples: 500,
   async direct(world) {
     const bytes = await Promise.all(Object.values(world.fhirBaseUrls).map(async (base) => {
       const found = await findPatient(world, base, alice.nationalId);
@@ -107,6 +110,7 @@ export const practitioner: Operation = {
   observations(first: 20) { code { text } effectiveDateTime valueQuantity { value unit } }
   conditions(clinicalStatus: "active") { code { text } onsetDateTime } } } }`,
   connections: { graph: [1, 10], baseline: [1, 10] },
+  minSamples: 500,
   async direct(world) {
     const bytes = await Promise.all(sharedPeople(world).map(async ({ person, hospital }) => {
       const base = world.fhirBaseUrls[hospital] as string;
@@ -138,6 +142,7 @@ export function analytics(cohort: number): Operation {
     query: `{ researchCohort(first: ${cohort}) { pseudonym charts { hospital { id } patient { gender birthYear }
   observations(first: 5, code: "${HEART_RATE}") { effectiveDateTime valueQuantity { value unit } } } } }`,
     connections: { graph: [1], baseline: [1] },
+    minSamples: 3,
     async direct(world) {
       const bytes = await Promise.all(Object.values(world.fhirBaseUrls).flatMap((base) => people.map(async (person) => {
         const found = await findPatient(world, base, person.nationalId);

@@ -191,7 +191,7 @@ for (const people of options.sizes) {
         const measure = async (path: string, connections: number, call: () => Promise<number>) => {
           const before = await world.call<number>('requests');
           const cpuBefore = await cpu();
-          const { latencies, bytes, wallSec } = await load(connections, call);
+          const { latencies, bytes, wallSec } = await load(connections, call, op.minSamples);
           const cpuAfter = await cpu();
           const calls = (await world.call<number>('requests')) - before;
           const row: Row = {
