@@ -286,6 +286,7 @@ console.log('\n| operation | people | FHIR latency | path | users | p50 ms | p95
 console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.op} | ${r.people} | ${r.latencyMs} ms | ${r.path} | ${r.connections} | ${f(r.p50)} | ${f(r.p95)} | ${f(r.p99)} | ${f(r.rps)} | ${f(r.fhirCallsPerOp)} | ${f(r.bytesPerOp, 0)} |`);
 
+const signed = (ms: number) => `${ms >= 0 ? '+' : ''}${f(ms)}`;
 const ratios: string[] = [];
 const groups = [...new Map(rows.map((r) => [`${r.op}|${r.people}|${r.latencyMs}`, r])).values()];
 for (const g of groups) {
@@ -293,7 +294,6 @@ for (const g of groups) {
   for (const c of [1, 10]) {
     const graph = find(g, 'graph', c);
     const raw = find(g, 'raw', c);
-    const signed = (ms: number) => `${ms >= 0 ? '+' : ''}${f(ms)}`;
     if (graph && raw) ratios.push(`${label}, ${c} user(s): graph over raw FHIR p50 ${signed(graph.p50 - raw.p50)} ms, p99 ${signed(graph.p99 - raw.p99)} ms`);
   }
   const graph50 = find(g, 'graph', 50);

@@ -1,4 +1,5 @@
 import { Agent, request } from 'undici';
+import { readBody } from './respond.ts';
 
 /**
  * The HTTP client of the request path: the gateway's calls to subgraphs and the hospital
@@ -65,17 +66,12 @@ export async function httpCall(url: string, call: HttpCall): Promise<HttpAnswer>
       signal: controller.signal,
     });
     const limit = call.maxBytes ?? DEFAULT_MAX_BYTES;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of res.body as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > limit) {
-        res.body.destroy();
-        throw new HttpCallError(`answer larger than ${limit} bytes`, false);
-      }
-      chunks.push(chunk);
+    const text = await readBody(res.body, limit);
+    if (text === undefined) {
+      res.body.destroy();
+      throw new HttpCallError(`answer larger than ${limit} bytes`, false);
     }
-    return { status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks, size).toString('utf8') };
+    return { status: res.statusCode, headers: res.headers, text };
   } catch (err) {
     if (err instanceof HttpCallError) throw err;
     throw new HttpCallError(timedOut ? 'request timed out' : `request failed: ${(err as Error).name}`, timedOut);

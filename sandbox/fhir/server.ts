@@ -36,6 +36,7 @@ const MAX_BATCH_BYTES = 1_000_000;
  */
 export function sandboxFhirHandler(options: SandboxFhirOptions) {
   const base = options.basePath.replace(/\/$/, '');
+  const origin = new URL(options.origin).origin;
   return (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', options.origin);
     const fault = options.fault?.() ?? 'none';
@@ -93,7 +94,7 @@ export function sandboxFhirHandler(options: SandboxFhirOptions) {
 
   /** What a GET of `url` answers: the CapabilityStatement, a resource by id, or a searchset. */
   function answer(url: URL): FhirResource | Bundle | CapabilityStatement {
-    if (url.origin !== new URL(options.origin).origin || !url.pathname.startsWith(`${base}/`)) throw new OutcomeError(404, 'not-found', 'Not a FHIR endpoint');
+    if (url.origin !== origin || !url.pathname.startsWith(`${base}/`)) throw new OutcomeError(404, 'not-found', 'Not a FHIR endpoint');
     const parts = url.pathname.slice(base.length + 1).split('/').map(decodeURIComponent);
     if (parts.length === 1 && parts[0] === 'metadata') return capability(options);
     const [type, id, extra] = parts;
