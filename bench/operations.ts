@@ -60,6 +60,13 @@ export async function resolvePatientIds(world: Omit<World, 'patientIds'>, people
 
 const alice = demoPeople.find((p) => p.username === 'alice') as DemoPerson;
 
+/** What the dashboard asks of each chart. */
+export const DASHBOARD_CHART = `hospital { id name } patient { name { family given } birthDate gender }
+  observations(first: 20) { code { text } effectiveDateTime valueQuantity { value unit } }
+  conditions(clinicalStatus: "active") { code { text } onsetDateTime }
+  medicationRequests(status: "active") { medicationCodeableConcept { text } authoredOn }
+  allergyIntolerances { code { text } criticality }`;
+
 const dashboardSearches = (patient: string) => [
   `Observation?patient=Patient/${patient}&_sort=-date&_count=20`,
   `Condition?patient=Patient/${patient}&clinical-status=active`,
@@ -67,14 +74,13 @@ const dashboardSearches = (patient: string) => [
   `AllergyIntolerance?patient=Patient/${patient}`,
 ];
 
+/** The FHIR searches holding one hospital's part of the dashboard, the patient's local id known (what `raw` makes). */
+export const dashboardFhirSearches = (patient: string) => [`Patient?_id=${patient}`, ...dashboardSearches(patient)];
+
 export const dashboard: Operation = {
   name: 'patient dashboard',
   caller: 'alice',
-  query: `{ me { charts { hospital { id name } patient { name { family given } birthDate gender }
-  observations(first: 20) { code { text } effectiveDateTime valueQuantity { value unit } }
-  conditions(clinicalStatus: "active") { code { text } onsetDateTime }
-  medicationRequests(status: "active") { medicationCodeableConcept { text } authoredOn }
-  allergyIntolerances { code { text } criticality } } } }`,
+  query: `{ me { charts { ${DASHBOARD_CHART} } } }`,
   connections: { graph: [1, 10, 50], baseline: [1, 10, 50] },
   minSamples: 500,
   async direct(world) {
@@ -89,7 +95,7 @@ export const dashboard: Operation = {
   async raw(world) {
     const calls = Object.entries(world.fhirBaseUrls).flatMap(([hospital, base]) => {
       const id = world.patientIds.get(hospital)?.get(alice.nationalId);
-      return id ? [`Patient?_id=${id}`, ...dashboardSearches(id)].map((s) => `${base}/${s}`) : [];
+      return id ? dashboardFhirSearches(id).map((s) => `${base}/${s}`) : [];
     });
     return sum((await Promise.all(calls.map(fhir))).map((r) => r.bytes));
   },
