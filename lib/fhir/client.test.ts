@@ -12,12 +12,20 @@ const records: FhirResource[] = [
   { resourceType: 'Condition', id: 'c1', subject: { reference: 'Patient/p1' }, code: { text: 'Asthma' } },
 ];
 
-/** The sandbox FHIR server, and a server that answers every batch with `batchAnswer` (a misbehaving one). */
+/**
+ * The sandbox FHIR server; a server that answers every batch with `batchAnswer` (a
+ * misbehaving one); and one that searches like the sandbox but answers every batch with
+ * `batchReply` (without batch support, or failing some entries).
+ */
 let sandbox: Server;
 let odd: Server;
+let noBatch: Server;
 let sandboxBase: string;
 let oddBase: string;
+let noBatchBase: string;
 let batchAnswer: unknown;
+let batchReply: { status: number; body: unknown } = { status: 405, body: {} };
+const refusal = (status: number, code: string) => ({ status, body: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code }] } });
 const posts: string[] = [];
 
 async function start(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<[Server, string]> {
@@ -38,10 +46,19 @@ beforeAll(async () => {
     req.resume();
     res.writeHead(200, { 'content-type': 'application/fhir+json' }).end(JSON.stringify(batchAnswer));
   });
+  let noBatchOrigin = '';
+  [noBatch, noBatchOrigin] = await start((req, res) => {
+    if (req.method !== 'POST') return searchOnly(req, res);
+    req.resume();
+    res.writeHead(batchReply.status, { 'content-type': 'application/fhir+json' }).end(JSON.stringify(batchReply.body));
+  });
+  const searchOnly = sandboxFhirHandler({ store: new ResourceStore(records), basePath: '/fhir', origin: noBatchOrigin, name: 'No batch' });
+  noBatchBase = `${noBatchOrigin}/fhir`;
 });
 afterAll(async () => {
   await new Promise<void>((r) => sandbox.close(() => r()));
   await new Promise<void>((r) => odd.close(() => r()));
+  await new Promise<void>((r) => noBatch.close(() => r()));
 });
 
 const searches = [
@@ -97,6 +114,71 @@ describe('FHIR batch searches', () => {
     const client = createFhirClient({ baseUrl: oddBase, batch: true, retries: 0 });
     const answers = await client.searchMany(searches);
     for (const a of answers) expect(a).toBeInstanceOf(FhirError);
+  });
+});
+
+describe('a server configured for batch that refuses it', () => {
+  it.each([
+    [405, 'not-supported'],
+    [404, 'not-found'],
+    [501, 'not-supported'],
+    [400, 'not-supported'],
+  ])('answering %i (%s): searches one GET at a time, and keeps doing so for a while', async (status, issueCode) => {
+    batchReply = refusal(status, issueCode);
+    const calls: string[] = [];
+    const refused: number[] = [];
+    const client = createFhirClient({ baseUrl: noBatchBase, batch: true, retries: 2, onRequest: (url) => calls.push(url), onBatchRefused: (s) => refused.push(s) });
+    expect((await client.searchMany(searches)).map(ids)).toEqual([['p1'], ['o1'], ['c1']]);
+    // One batch (not retried: the refusal is an answer, not a failure), then the three GETs.
+    expect(calls.filter((u) => u === `${noBatchBase}/`)).toHaveLength(1);
+    expect(calls).toHaveLength(4);
+    expect(refused).toEqual([status]);
+    calls.length = 0;
+    expect((await client.searchMany(searches)).map(ids)).toEqual([['p1'], ['o1'], ['c1']]);
+    expect(calls).toHaveLength(3);
+    expect(calls).not.toContain(`${noBatchBase}/`);
+    expect(refused).toEqual([status]);
+  });
+
+  it('offers a batch again once the retry time has passed', async () => {
+    batchReply = refusal(405, 'not-supported');
+    const calls: string[] = [];
+    const client = createFhirClient({ baseUrl: noBatchBase, batch: true, batchRetryMs: 50, onRequest: (url) => calls.push(url) });
+    await client.searchMany(searches);
+    await new Promise((r) => setTimeout(r, 80));
+    calls.length = 0;
+    expect((await client.searchMany(searches)).map(ids)).toEqual([['p1'], ['o1'], ['c1']]);
+    expect(calls[0]).toBe(`${noBatchBase}/`);
+  });
+
+  it('does not take a 400 about something else for a refusal: the batch fails as before', async () => {
+    batchReply = refusal(400, 'invalid');
+    const refused: number[] = [];
+    const client = createFhirClient({ baseUrl: noBatchBase, batch: true, onBatchRefused: (s) => refused.push(s) });
+    const err = await client.searchMany(searches).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FhirError);
+    expect((err as FhirError).status).toBe(400);
+    expect(refused).toEqual([]);
+  });
+});
+
+describe('a batch with entries the server failed for now', () => {
+  it('asks again, one GET each, for the entries that answered 5xx or 429; the others are kept', async () => {
+    const failed = (status: string) => ({ response: { status, outcome: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient' }] } } });
+    batchReply = { status: 200, body: { resourceType: 'Bundle', type: 'batch-response', entry: [failed('503'), { response: { status: '200 OK' }, resource: { resourceType: 'Bundle', type: 'searchset', entry: [{ resource: { resourceType: 'Observation', id: 'from-batch' } }] } }, failed('429 Too Many Requests')] } };
+    const calls: string[] = [];
+    const client = createFhirClient({ baseUrl: noBatchBase, batch: true, onRequest: (url) => calls.push(url) });
+    expect((await client.searchMany(searches)).map(ids)).toEqual([['p1'], ['from-batch'], ['c1']]);
+    expect(calls).toEqual([`${noBatchBase}/`, `${noBatchBase}/Patient?_id=p1`, `${noBatchBase}/Condition?patient=Patient%2Fp1`]);
+  });
+
+  it('keeps an entry the server answered with a 4xx or 501 as that field’s error, not asked again', async () => {
+    batchReply = { status: 200, body: { resourceType: 'Bundle', type: 'batch-response', entry: ['404', '501', '403'].map((status) => ({ response: { status } })) } };
+    const calls: string[] = [];
+    const client = createFhirClient({ baseUrl: noBatchBase, batch: true, onRequest: (url) => calls.push(url) });
+    const answers = await client.searchMany(searches);
+    expect(answers.map((a) => (a as FhirError).status)).toEqual([404, 501, 403]);
+    expect(calls).toHaveLength(1);
   });
 });
 

@@ -25,6 +25,14 @@ export interface FhirClientOptions {
    * `rest.interaction` `batch`); fewer round trips, but a server may run the entries in series.
    */
   batch?: boolean;
+  /**
+   * A server that refuses a batch (HTTP 404, 405 or 501, or 400 with an OperationOutcome
+   * `not-supported`) is searched one GET at a time for this long, then offered a batch
+   * again. Default 10 minutes.
+   */
+  batchRetryMs?: number;
+  /** Called when the server refused a batch and searches go one by one for a while (to log it). */
+  onBatchRefused?: (status: number) => void;
   /** Called once per HTTP request made, with the searches it carries (metrics, tests counting calls). */
   onRequest?: (url: string, searches: readonly string[]) => void;
 }
@@ -34,7 +42,8 @@ export interface FhirClient {
   search<T extends FhirResource = FhirResource>(req: SearchRequest): Promise<Bundle<T>>;
   /**
    * Several searches, each answered or failed on its own: one `batch` interaction when the
-   * server supports it, else one GET each, in parallel. A failure of the whole call fails all.
+   * server supports it, else one GET each, in parallel. A failure of the whole call fails all;
+   * an entry answered 5xx or 429 is asked again as a GET of its own.
    */
   searchMany<T extends FhirResource = FhirResource>(reqs: readonly SearchRequest[]): Promise<(Bundle<T> | FhirError)[]>;
   /** One page of results at a `next` link this server gave; refused for any other server. */
@@ -80,7 +89,7 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
       auth.auth.reset();
       res = await send(call, budgetMs);
     }
-    if (res.status >= 500 || res.status === 429) throw new FhirError(`FHIR server answered HTTP ${res.status}`, res.status);
+    if (retryable(res.status)) throw new FhirError(`FHIR server answered HTTP ${res.status}`, res.status);
     let body: unknown;
     try {
       body = JSON.parse(res.text);
@@ -126,21 +135,40 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
     if (answer?.resourceType !== 'Bundle' || answer.type !== 'batch-response' || !Array.isArray(answer.entry) || answer.entry.length !== reqs.length) {
       throw new FhirError('FHIR server answered a batch with something other than its batch-response', status);
     }
-    return answer.entry.map((entry) => {
+    return Promise.all(answer.entry.map(async (entry, i) => {
       const code = Number.parseInt(String(entry?.response?.status ?? ''), 10);
       if (!Number.isInteger(code)) return new FhirError('FHIR server answered a batch entry without a status', status);
+      // An entry the server could not answer for now is asked again on its own, retried as
+      // any GET is; one overloaded search does not fail its field while the others answered.
+      if (retryable(code)) return getBundle<T>(base + (urls[i] as string)).catch((err: unknown) => (err instanceof FhirError ? err : Promise.reject(err)));
       return searchset<T>(code, code === 200 ? entry.resource : (entry.response?.outcome ?? entry.resource));
-    });
+    }));
   }
 
+  const gets = <T extends FhirResource>(reqs: readonly SearchRequest[]) =>
+    Promise.all(reqs.map((r) => getBundle<T>(base + formatSearch(r)).catch((err: unknown) => (err instanceof FhirError ? err : Promise.reject(err)))));
+
   const batches = options.batch ?? false;
+  // Until when a server that refused a batch is searched one GET at a time (set per client, so per hospital).
+  let batchRefusedUntil = 0;
+  async function searchMany<T extends FhirResource>(reqs: readonly SearchRequest[]): Promise<(Bundle<T> | FhirError)[]> {
+    if (!batches || reqs.length < 2 || Date.now() < batchRefusedUntil) return gets<T>(reqs);
+    try {
+      return await batch<T>(reqs);
+    } catch (err) {
+      if (!(err instanceof FhirError && refusesBatch(err))) throw err;
+      // Configured for batch, but this server does not do it (or no longer does): the same
+      // searches one by one, rather than failing every field of the hospital.
+      batchRefusedUntil = Date.now() + (options.batchRetryMs ?? 10 * 60_000);
+      options.onBatchRefused?.(err.status);
+      return gets<T>(reqs);
+    }
+  }
+
   return {
     baseUrl: base,
     search: (req) => getBundle(base + formatSearch(req)),
-    searchMany: <T extends FhirResource>(reqs: readonly SearchRequest[]) =>
-      batches && reqs.length > 1
-        ? batch<T>(reqs)
-        : Promise.all(reqs.map((r) => getBundle<T>(base + formatSearch(r)).catch((err: unknown) => (err instanceof FhirError ? err : Promise.reject(err))))),
+    searchMany,
     page: (url) => {
       // Only links back to the same server: a `next` pointing elsewhere would carry our credentials there.
       if (new URL(url).origin !== baseOrigin) return Promise.reject(new FhirError('next link points to another server', 0));
@@ -161,4 +189,14 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
       return out.slice(0, limit);
     },
   };
+}
+
+/** Answers that another try may change: 429 and 5xx, except 501 (not implemented), which is the server's answer. */
+function retryable(status: number): boolean {
+  return status === 429 || (status >= 500 && status !== 501);
+}
+
+/** The answers of a server that does not take `batch` interactions at its base. */
+function refusesBatch(err: FhirError): boolean {
+  return err.status === 404 || err.status === 405 || err.status === 501 || (err.status === 400 && err.issueCode === 'not-supported');
 }

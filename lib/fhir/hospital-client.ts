@@ -9,7 +9,10 @@ import { createFhirClient, type FhirAuth, type FhirClient } from './client.ts';
  * authenticates (none, a static bearer token, or SMART Backend Services). Built once per
  * process and part; a key file that cannot be read stops the start-up.
  */
-export function hospitalFhirClient(hospital: HospitalConfig, options: { baseUrl?: string; onRequest?: (url: string, searches: readonly string[]) => void } = {}): FhirClient {
+export function hospitalFhirClient(
+  hospital: HospitalConfig,
+  options: { baseUrl?: string; onRequest?: (url: string, searches: readonly string[]) => void; onBatchRefused?: (status: number) => void } = {},
+): FhirClient {
   const baseUrl = options.baseUrl ?? hospital.fhirBaseUrl;
   let auth: FhirAuth = { type: 'none' };
   if (hospital.auth.type === 'bearer') auth = hospital.auth;
@@ -32,5 +35,6 @@ export function hospitalFhirClient(hospital: HospitalConfig, options: { baseUrl?
   return createFhirClient({
     baseUrl, auth, timeoutMs: hospital.timeoutMs, retries: hospital.retries, breaker: hospital.circuitBreaker, batch: hospital.fhirBatch,
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+    ...(options.onBatchRefused ? { onBatchRefused: options.onBatchRefused } : {}),
   });
 }

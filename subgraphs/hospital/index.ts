@@ -36,7 +36,11 @@ export interface HospitalSubgraphOptions {
 export async function startHospitalSubgraph(options: HospitalSubgraphOptions): Promise<RunningSubgraph> {
   const { hospital } = options;
   const log = createLogger({ part: 'hospital-subgraph', hospital: hospital.id });
-  const fhir = hospitalFhirClient(hospital, { ...(options.fhirBaseUrl ? { baseUrl: options.fhirBaseUrl } : {}), ...(options.onFhirRequest ? { onRequest: options.onFhirRequest } : {}) });
+  const fhir = hospitalFhirClient(hospital, {
+    ...(options.fhirBaseUrl ? { baseUrl: options.fhirBaseUrl } : {}),
+    ...(options.onFhirRequest ? { onRequest: options.onFhirRequest } : {}),
+    onBatchRefused: (status) => log.warn('fhir server refuses batch (fhirBatch is on); searching one by one for a while', { status }),
+  });
   const verifyGrant = createGrantVerifier({
     issuer: options.grantIssuer,
     hospital: hospital.id,
