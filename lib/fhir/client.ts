@@ -124,6 +124,9 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
     return bundle;
   }
 
+  /** A search's Bundle, or the FhirError it failed with (anything else still throws). */
+  const bundleOrError = <T extends FhirResource>(url: string) => getBundle<T>(url).catch((err: unknown) => (err instanceof FhirError ? err : Promise.reject(err)));
+
   /** One `batch` interaction: each entry's answer (`response.status`, `resource` or `outcome`) in the order asked. */
   async function batch<T extends FhirResource>(reqs: readonly SearchRequest[]): Promise<(Bundle<T> | FhirError)[]> {
     const urls = reqs.map(formatSearch);
@@ -140,13 +143,12 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
       if (!Number.isInteger(code)) return new FhirError('FHIR server answered a batch entry without a status', status);
       // An entry the server could not answer for now is asked again on its own, retried as
       // any GET is; one overloaded search does not fail its field while the others answered.
-      if (retryable(code)) return getBundle<T>(base + (urls[i] as string)).catch((err: unknown) => (err instanceof FhirError ? err : Promise.reject(err)));
+      if (retryable(code)) return bundleOrError<T>(base + (urls[i] as string));
       return searchset<T>(code, code === 200 ? entry.resource : (entry.response?.outcome ?? entry.resource));
     }));
   }
 
-  const gets = <T extends FhirResource>(reqs: readonly SearchRequest[]) =>
-    Promise.all(reqs.map((r) => getBundle<T>(base + formatSearch(r)).catch((err: unknown) => (err instanceof FhirError ? err : Promise.reject(err)))));
+  const gets = <T extends FhirResource>(reqs: readonly SearchRequest[]) => Promise.all(reqs.map((r) => bundleOrError<T>(base + formatSearch(r))));
 
   const batches = options.batch ?? false;
   // Until when a server that refused a batch is searched one GET at a time (set per client, so per hospital).
