@@ -1,9 +1,9 @@
 import { fork } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { httpCall } from '../lib/http/http-client.ts';
 import { listen } from '../lib/http/listen.ts';
 import { readBody } from '../lib/http/respond.ts';
+import { arg, closedLoop, pct } from './load.ts';
 
 /**
  * `npm run bench:floor -- [--latency 50] [--users 1,10,50] [--duration 10]`: what the shape
@@ -34,11 +34,6 @@ const SIZES = {
 };
 const HOSPITALS = 3;
 const body = (bytes: number) => JSON.stringify({ data: 'x'.repeat(Math.max(0, bytes - 12)) });
-
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-};
 
 async function serve(role: Role, upstream: string, latencyMs: number): Promise<string> {
   const server = await listen(0, 'localhost');
@@ -102,29 +97,14 @@ if (process.argv[2] === 'part') {
     shape: async () => void (await httpCall(gateway, { method: 'POST', body: '{"query":"{ me { charts { patient { id } } } }"}', headers: { 'content-type': 'application/json' }, timeoutMs: 30_000 })),
     raw: async () => void (await Promise.all(Array.from({ length: 15 }, () => httpCall(fhir, { timeoutMs: 30_000 })))),
   };
-  const run = async (connections: number, op: () => Promise<void>, seconds: number, minOps: number) => {
-    const latencies: number[] = [];
-    const end = performance.now() + seconds * 1000;
-    await Promise.all(Array.from({ length: connections }, async () => {
-      while (performance.now() < end || latencies.length < minOps) {
-        const t = performance.now();
-        await op();
-        latencies.push(performance.now() - t);
-      }
-    }));
-    return latencies.sort((a, b) => a - b);
-  };
-  const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] as number;
-  for (const op of Object.values(paths)) await run(10, op, 3, 0);
+  for (const op of Object.values(paths)) await closedLoop(10, op, 3, 0);
 
   console.log(`| path | users | p50 ms | p99 ms | ops/s | CPU ms/op: gateway · subgraphs · FHIR |\n|---|---|---|---|---|---|`);
   const p50s: Record<string, number> = {};
   for (const c of users) {
     for (const [name, op] of Object.entries(paths)) {
       const before = await Promise.all(parts.map((p) => cpuOf(p.child)));
-      const t0 = performance.now();
-      const lat = await run(c, op, durationSec, 500);
-      const secs = (performance.now() - t0) / 1000;
+      const { latencies: lat, wallSec: secs } = await closedLoop(c, op, durationSec, 500);
       const after = await Promise.all(parts.map((p) => cpuOf(p.child)));
       const cpu = (role: Role) => {
         const i = parts.findIndex((p) => p.role === role);

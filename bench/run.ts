@@ -10,6 +10,7 @@ import { clientCredentials, loginWithPassword } from '../sandbox/sso/headless-cl
 import { benchCohort } from './cohort.ts';
 import { summarizeProfile } from './cpu-profile.ts';
 import { analytics, dashboard, practitioner, resolvePatientIds, type Operation, type World } from './operations.ts';
+import { arg, closedLoop, pct } from './load.ts';
 import { BENCH_REDIRECT_URI, type Role } from './parts.ts';
 
 /**
@@ -19,10 +20,6 @@ import { BENCH_REDIRECT_URI, type Role } from './parts.ts';
  * of concurrent users and FHIR latencies. Prints tables and ratios, writes JSON to
  * bench/results/. See bench/README.md.
  */
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-};
 const list = (name: string, fallback: string) => arg(name, fallback).split(',').filter(Boolean);
 const options = {
   latencies: list('latency', '0,50').map(Number),
@@ -103,24 +100,8 @@ interface Row {
   cpuMsPerOp: Record<string, number>;
 }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-
 /** Runs `op` with `connections` users back to back for the duration; each returns its response bytes. */
-async function load(connections: number, op: () => Promise<number>, minOps = 3): Promise<{ latencies: number[]; bytes: number; wallSec: number }> {
-  const latencies: number[] = [];
-  let bytes = 0;
-  const started = performance.now();
-  const end = started + options.durationSec * 1000;
-  await Promise.all(Array.from({ length: connections }, async () => {
-    while (performance.now() < end || latencies.length < minOps) {
-      const t = performance.now();
-      const b = await op();
-      latencies.push(performance.now() - t);
-      bytes += b;
-    }
-  }));
-  return { latencies: latencies.sort((a, b) => a - b), bytes, wallSec: (performance.now() - started) / 1000 };
-}
+const load = (connections: number, op: () => Promise<number>, minOps = 3) => closedLoop(connections, op, options.durationSec, minOps);
 
 function graphCall(url: string, token: string, query: string): () => Promise<number> {
   const body = JSON.stringify({ query });

@@ -7,6 +7,9 @@ import { formatSearch, type SearchRequest } from './search.ts';
 
 export { FhirError } from './client-error.ts';
 
+/** Observes one HTTP request to a FHIR server and the searches it carries (metrics, tests counting calls). */
+export type FhirRequestObserver = (url: string, searches: readonly string[]) => void;
+
 export type FhirAuth = { type: 'none' } | { type: 'bearer'; token: string } | { type: 'smart-backend'; auth: BackendServicesAuth };
 
 export interface FhirClientOptions {
@@ -33,8 +36,8 @@ export interface FhirClientOptions {
   batchRetryMs?: number;
   /** Called when the server refused a batch and searches go one by one for a while (to log it). */
   onBatchRefused?: (status: number) => void;
-  /** Called once per HTTP request made, with the searches it carries (metrics, tests counting calls). */
-  onRequest?: (url: string, searches: readonly string[]) => void;
+  /** Called once per HTTP request made. */
+  onRequest?: FhirRequestObserver;
 }
 
 export interface FhirClient {

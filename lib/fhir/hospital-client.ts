@@ -2,18 +2,15 @@ import { readFileSync } from 'node:fs';
 import type { JWK } from 'jose';
 import { ConfigError, type HospitalConfig } from '../config.ts';
 import { createBackendServicesAuth } from './backend-auth.ts';
-import { createFhirClient, type FhirAuth, type FhirClient } from './client.ts';
+import { createFhirClient, type FhirAuth, type FhirClient, type FhirClientOptions } from './client.ts';
 
 /**
  * The FHIR client for one configured hospital: its base URL, timeout and the way it
  * authenticates (none, a static bearer token, or SMART Backend Services). Built once per
  * process and part; a key file that cannot be read stops the start-up.
  */
-export function hospitalFhirClient(
-  hospital: HospitalConfig,
-  options: { baseUrl?: string; onRequest?: (url: string, searches: readonly string[]) => void; onBatchRefused?: (status: number) => void } = {},
-): FhirClient {
-  const baseUrl = options.baseUrl ?? hospital.fhirBaseUrl;
+export function hospitalFhirClient(hospital: HospitalConfig, options: { baseUrl?: string } & Pick<FhirClientOptions, 'onRequest' | 'onBatchRefused'> = {}): FhirClient {
+  const { baseUrl = hospital.fhirBaseUrl, ...hooks } = options;
   let auth: FhirAuth = { type: 'none' };
   if (hospital.auth.type === 'bearer') auth = hospital.auth;
   if (hospital.auth.type === 'smart-backend') {
@@ -34,7 +31,6 @@ export function hospitalFhirClient(
   }
   return createFhirClient({
     baseUrl, auth, timeoutMs: hospital.timeoutMs, retries: hospital.retries, breaker: hospital.circuitBreaker, batch: hospital.fhirBatch,
-    ...(options.onRequest ? { onRequest: options.onRequest } : {}),
-    ...(options.onBatchRefused ? { onBatchRefused: options.onBatchRefused } : {}),
+    ...hooks,
   });
 }

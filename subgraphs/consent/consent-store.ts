@@ -156,8 +156,8 @@ export class ConsentRecords {
   private readonly auditQueue: { events: readonly Omit<AuditRecord, 'id'>[]; resolve(): void; reject(err: unknown): void }[] = [];
   private auditWriting = false;
 
+  /** Started by `audit` (which has set `auditWriting`); writes until the queue is empty. */
   private async writeAuditQueue(): Promise<void> {
-    this.auditWriting = true;
     try {
       while (this.auditQueue.length > 0) {
         // As many waiting calls as fit one statement's parameters (PostgreSQL allows 65,535).

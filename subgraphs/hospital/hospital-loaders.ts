@@ -44,7 +44,7 @@ export class HospitalLoaders {
         batchScheduleFn: (dispatch) => setImmediate(dispatch),
       },
     );
-    this.pages = new DataLoader((urls) => Promise.all(urls.map((u) => this.guard('page', () => this.fhir.page(u)))));
+    this.pages = new DataLoader((urls) => Promise.all(urls.map((u) => this.fhir.page(u).catch((err: unknown) => Promise.reject(this.failed('page', err))))));
   }
 
   /** A resource by type and id, batched with the others asked in the same tick. */
@@ -70,14 +70,6 @@ export class HospitalLoaders {
   }
 
   /** A FHIR failure becomes the hospital's error; what went wrong is logged, without PHI. */
-  private async guard<T>(what: string, call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (err) {
-      throw this.failed(what, err);
-    }
-  }
-
   private failed(what: string, err: unknown): Error {
     if (!(err instanceof FhirError)) return err instanceof Error ? err : new Error('FHIR call failed');
     this.log.warn('fhir request failed', { hospital: this.hospital, resourceType: what, status: err.status, timeout: err.timeout, issue: err.issueCode });

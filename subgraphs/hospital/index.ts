@@ -2,6 +2,7 @@ import type { JWTVerifyGetKey } from 'jose';
 import type { AccessTokenVerifier } from '../../lib/auth/access-token.ts';
 import type { HospitalConfig } from '../../lib/config.ts';
 import { createCursorCodec } from '../../lib/cursor.ts';
+import type { FhirRequestObserver } from '../../lib/fhir/client.ts';
 import { hospitalFhirClient } from '../../lib/fhir/hospital-client.ts';
 import { createGrantVerifier } from '../../lib/grants.ts';
 import { startSubgraphServer, type RunningSubgraph } from '../../lib/http/subgraph-server.ts';
@@ -29,7 +30,7 @@ export interface HospitalSubgraphOptions {
   /** Overrides the configured FHIR base URL (a sandbox started on a free port). */
   fhirBaseUrl?: string;
   /** Observes every FHIR HTTP request and the searches it carries (tests, metrics). */
-  onFhirRequest?: (url: string, searches: readonly string[]) => void;
+  onFhirRequest?: FhirRequestObserver;
 }
 
 /** Starts one hospital's subgraph: the shared hospital code, instantiated from config. */
